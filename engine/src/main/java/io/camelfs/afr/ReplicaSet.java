@@ -1,0 +1,120 @@
+package io.camelfs.afr;
+
+import com.google.protobuf.ByteString;
+import io.camelfs.brick.LocalBricks;
+import io.camelfs.protocol.BrickClient;
+import io.camelfs.volume.Quorum;
+import io.camelfs.volume.VolumeSpec;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bricks of one volume as one client sees them: a connection to each, which are up, and what the client shares
+ * between its callers (per-key ordering, the gfid cache). Shared by every {@link Replicate} view of the client.
+ */
+final class ReplicaSet implements BrickClient.Events, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaSet.class);
+
+    final VolumeSpec spec;
+    final Quorum quorum;
+    final Duration timeout;
+    final List<BrickClient> bricks = new ArrayList<>();
+    final KeyLocks keyLocks;
+    final GfidCache gfids = new GfidCache(16_384);
+    private final ScheduledExecutorService scheduler;
+    private final List<Consumer<String>> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final int localBrick;
+
+    ReplicaSet(VolumeSpec spec, String clientName) {
+        this.spec = spec;
+        this.quorum = spec.quorum();
+        this.timeout = spec.options().brickTimeout();
+        this.keyLocks = new KeyLocks(this::releaseEverywhere);
+        AtomicInteger n = new AtomicInteger();
+        // one thread per brick so a hung brick's reconnect attempt never delays another brick's heartbeat
+        this.scheduler = Executors.newScheduledThreadPool(spec.replica() + 1, r -> {
+            Thread t = new Thread(r, "afr-" + spec.name() + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        ByteString session = ByteString.copyFrom(id);
+        int local = -1;
+        for (int i = 0; i < spec.replica(); i++) {
+            bricks.add(new BrickClient(i, spec.bricks().get(i), spec.name(), session, clientName, timeout, this,
+                    scheduler));
+            if (local < 0 && LocalBricks.contains(spec.bricks().get(i))) {
+                local = i;
+            }
+        }
+        this.localBrick = local;
+        List<CompletableFuture<Void>> hellos = new ArrayList<>();
+        for (BrickClient b : bricks) {
+            hellos.add(CompletableFuture.runAsync(b::connect, scheduler));
+        }
+        CompletableFuture.allOf(hellos.toArray(new CompletableFuture[0])).join();
+    }
+
+    List<Integer> up() {
+        List<Integer> up = new ArrayList<>(bricks.size());
+        for (BrickClient b : bricks) {
+            if (b.isUp()) {
+                up.add(b.index());
+            }
+        }
+        return up;
+    }
+
+    BrickClient brick(int i) {
+        return bricks.get(i);
+    }
+
+    void onStateChange(Consumer<String> l) {
+        stateListeners.add(l);
+    }
+
+    @Override
+    public void up(BrickClient brick, boolean newEpoch) {
+        stateListeners.forEach(l -> l.accept("up " + brick.index()));
+    }
+
+    @Override
+    public void down(BrickClient brick, String reason) {
+        stateListeners.forEach(l -> l.accept("down " + brick.index()));
+    }
+
+    @Override
+    public void recall(BrickClient brick, List<String> keys) {
+        keyLocks.recall(keys);
+    }
+
+    /** Gives leases back on every brick that is up (fire and forget: a lost release only costs a recall later). */
+    private void releaseEverywhere(List<String> keys) {
+        for (BrickClient b : bricks) {
+            if (b.isUp()) {
+                b.release(keys).exceptionally(t -> {
+                    LOG.debug("release of {} on {} failed: {}", keys, b.address(), t.toString());
+                    return null;
+                });
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (BrickClient b : bricks) {
+            b.close();
+        }
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,1113 @@
+package io.camelfs.afr;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.camelfs.fop.Attr;
+import io.camelfs.fop.Caller;
+import io.camelfs.fop.DirEntry;
+import io.camelfs.fop.DirPage;
+import io.camelfs.fop.Errno;
+import io.camelfs.fop.FileOps;
+import io.camelfs.fop.FileType;
+import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
+import io.camelfs.fop.LockRequest;
+import io.camelfs.fop.LockResult;
+import io.camelfs.fop.QuorumException;
+import io.camelfs.fop.SetAttr;
+import io.camelfs.fop.StatFs;
+import io.camelfs.fop.VolumePath;
+import io.camelfs.protocol.BrickClient;
+import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Create;
+import io.camelfs.protocol.v1.Fallocate;
+import io.camelfs.protocol.v1.FopReply;
+import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Getxattr;
+import io.camelfs.protocol.v1.Header;
+import io.camelfs.protocol.v1.LeaseMode;
+import io.camelfs.protocol.v1.LeaseStatus;
+import io.camelfs.protocol.v1.Link;
+import io.camelfs.protocol.v1.Listxattr;
+import io.camelfs.protocol.v1.Lock;
+import io.camelfs.protocol.v1.LockCmd;
+import io.camelfs.protocol.v1.LockType;
+import io.camelfs.protocol.v1.Lookup;
+import io.camelfs.protocol.v1.Mark;
+import io.camelfs.protocol.v1.Mkdir;
+import io.camelfs.protocol.v1.Mknod;
+import io.camelfs.protocol.v1.Read;
+import io.camelfs.protocol.v1.Readdir;
+import io.camelfs.protocol.v1.Readlink;
+import io.camelfs.protocol.v1.Removexattr;
+import io.camelfs.protocol.v1.Rename;
+import io.camelfs.protocol.v1.Rmdir;
+import io.camelfs.protocol.v1.SetGfid;
+import io.camelfs.protocol.v1.Setattr;
+import io.camelfs.protocol.v1.Setxattr;
+import io.camelfs.protocol.v1.Statfs;
+import io.camelfs.protocol.v1.Symlink;
+import io.camelfs.protocol.v1.Undo;
+import io.camelfs.protocol.v1.Unlink;
+import io.camelfs.protocol.v1.Write;
+import io.camelfs.volume.VolumeSpec;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+
+/**
+ * AFR, the replicate layer: every mutating operation goes to all bricks that are up, in parallel, as one request
+ * each. The request carries what GlusterFS spends extra round trips on: the blame for bricks known to be down
+ * (recorded by the brick in the same operation), the lease keys the operation orders on (granted on the spot when
+ * nobody else holds them), and the settled watermark that replaces the post-op. When a brick fails mid-operation
+ * the bricks that succeeded record pending counters blaming it. Reads come from a brick nobody blames.
+ *
+ * <p>Concurrent writers: a brick applies an operation only if this client holds its lease keys there. If another
+ * client holds them on some brick, this client undoes what it applied above the first refusing brick, takes the
+ * leases in brick order (blocking, so two clients cannot deadlock) and replays the operation, which every brick
+ * applies idempotently. Either way all bricks apply the clients' operations in the same order.
+ */
+public final class Replicate implements FileOps {
+    private static final int MAX_ATTEMPTS = 6;
+    private static final int READDIR_PAGE = 1000;
+    private final ReplicaSet set;
+    private final Caller caller;
+
+    private Replicate(ReplicaSet set, Caller caller) {
+        this.set = set;
+        this.caller = caller;
+    }
+
+    /** Connects to every brick of the volume; bricks that do not answer start out down and are retried. */
+    public static Replicate connect(VolumeSpec spec, String clientName) {
+        return new Replicate(new ReplicaSet(spec, clientName), Caller.ROOT);
+    }
+
+    public VolumeSpec spec() {
+        return set.spec;
+    }
+
+    /** Indices of the bricks this client currently considers up. */
+    public List<Integer> upBricks() {
+        return set.up();
+    }
+
+    public boolean isUp(int brick) {
+        return set.brick(brick).isUp();
+    }
+
+    public String downReason(int brick) {
+        return set.brick(brick).downReason();
+    }
+
+    /** Is the write quorum met right now? */
+    public boolean quorumMet() {
+        return set.quorum.met(set.up(), set.spec.replica());
+    }
+
+    public void onBrickStateChange(java.util.function.Consumer<String> listener) {
+        set.onStateChange(listener);
+    }
+
+    @Override
+    public FileOps as(Caller c) {
+        return c.equals(caller) ? this : new Replicate(set, c);
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("replicate ").append(set.spec.name()).append(": replica ").append(set.spec.replica())
+                .append(", quorum ").append(set.quorum).append(", brick timeout ")
+                .append(set.timeout.toMillis()).append(" ms");
+        for (int i = 0; i < set.spec.replica(); i++) {
+            sb.append("\n  client ").append(set.brick(i));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        set.close();
+    }
+
+    // ======================================================================================== fan-out machinery
+
+    /** Replies of one request sent to some bricks: a reply, or the transport failure, per brick. */
+    private static final class Replies {
+        final Map<Integer, FopReply> ok = new TreeMap<>();
+        final Map<Integer, Throwable> failed = new TreeMap<>();
+
+        List<Integer> answered() {
+            return new ArrayList<>(ok.keySet());
+        }
+    }
+
+    private Header.Builder header(List<Integer> blame, List<String> keys) {
+        Header.Builder h = Header.newBuilder().setUid(caller.uid()).setGid(caller.gid());
+        if (!blame.isEmpty()) {
+            h.addAllBlame(blame);
+        }
+        if (!keys.isEmpty()) {
+            h.setLeaseMode(LeaseMode.LEASE_ACQUIRE).addAllLeases(keys);
+        }
+        return h;
+    }
+
+    /** Sends a request to each listed brick in parallel and waits for every answer (each has a deadline). */
+    private Replies fanout(List<Integer> targets, IntFunction<FopRequest.Builder> request, Header.Builder header,
+            boolean mutating, List<long[]> sequences) {
+        Map<Integer, CompletableFuture<FopReply>> futures = new TreeMap<>();
+        for (int b : targets) {
+            BrickClient.Sent s = set.brick(b).send(request.apply(b), header.clone(), mutating);
+            if (mutating) {
+                sequences.add(new long[] {b, s.seq()});
+            }
+            futures.put(b, s.reply());
+        }
+        Replies r = new Replies();
+        for (Map.Entry<Integer, CompletableFuture<FopReply>> e : futures.entrySet()) {
+            try {
+                r.ok.put(e.getKey(), await(e.getValue()));
+            } catch (FopException ex) {
+                r.failed.put(e.getKey(), ex.getCause() != null ? ex.getCause() : ex);
+            }
+        }
+        return r;
+    }
+
+    private <T> T await(CompletableFuture<T> f) {
+        try {
+            // the call itself has the brick timeout as deadline; this only guards against a lost callback
+            return f.get(set.timeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new FopException(Errno.ENOTCONN, BrickClient.describe(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new FopException(Errno.ETIMEDOUT, "no answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FopException(Errno.EINTR, "interrupted");
+        }
+    }
+
+    private void settle(List<long[]> sequences) {
+        for (long[] s : sequences) {
+            set.brick((int) s[0]).settle(s[1]);
+        }
+    }
+
+    private List<Integer> requireQuorum(String path) {
+        List<Integer> up = set.up();
+        if (!set.quorum.met(up, set.spec.replica())) {
+            throw new QuorumException(Errno.EROFS, "volume " + set.spec.name() + " is read-only: " + up.size()
+                    + " of " + set.spec.replica() + " bricks up " + up + ", " + set.quorum.describe(set.spec.replica())
+                    + " (" + VolumePath.display(path) + ")");
+        }
+        return up;
+    }
+
+    private List<Integer> down(List<Integer> up) {
+        List<Integer> d = new ArrayList<>();
+        for (int i = 0; i < set.spec.replica(); i++) {
+            if (!up.contains(i)) {
+                d.add(i);
+            }
+        }
+        return d;
+    }
+
+    /** One mutating operation, described so the fan-out machinery can send, undo and replay it. */
+    private static final class Mutation {
+        final String path;
+        final List<String> keys;
+        final IntFunction<FopRequest.Builder> request;
+        IntFunction<FopRequest.Builder> undo;
+        /** Errors that mean "already so" when another brick really did it (ENOENT for unlink). */
+        Predicate<Integer> alreadyDone = e -> false;
+        /** Entry creation: EEXIST on some bricks only is resolved by a lookup rather than by blame. */
+        boolean creates;
+
+        Mutation(String path, List<String> keys, IntFunction<FopRequest.Builder> request) {
+            this.path = path;
+            this.keys = keys;
+            this.request = request;
+        }
+    }
+
+    /** What a mutation achieved: the reply of the first brick that applied it, and all that did. */
+    private record Outcome(FopReply reply, List<Integer> applied) {
+        Attr attr() {
+            return reply.hasStat() ? Wire.attr(reply.getStat()) : null;
+        }
+    }
+
+    private Outcome mutate(Mutation m) {
+        try (KeyLocks.Held held = set.keyLocks.lock(m.keys)) {
+            List<long[]> sequences = new ArrayList<>();
+            try {
+                return mutateLocked(m, sequences);
+            } finally {
+                settle(sequences);
+            }
+        }
+    }
+
+    private Outcome mutateLocked(Mutation m, List<long[]> sequences) {
+        for (int attempt = 1;; attempt++) {
+            List<Integer> up = requireQuorum(m.path);
+            List<Integer> missed = down(up);
+            Replies r = fanout(up, m.request, header(missed, m.keys), true, sequences);
+            List<Integer> refused = new ArrayList<>();
+            for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
+                if (e.getValue().getLease() != LeaseStatus.LEASE_OK) {
+                    refused.add(e.getKey());
+                }
+            }
+            if (!refused.isEmpty()) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new FopException(Errno.EAGAIN, VolumePath.display(m.path)
+                            + ": another client kept the lease through " + attempt + " attempts");
+                }
+                resolveContention(m, r, up, refused, sequences);
+                continue;
+            }
+            List<Integer> applied = new ArrayList<>();
+            List<Integer> failed = new ArrayList<>();
+            for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
+                (e.getValue().getErrno() == 0 ? applied : failed).add(e.getKey());
+            }
+            if (!applied.isEmpty()) {
+                failed.removeIf(b -> m.alreadyDone.test(r.ok.get(b).getErrno()));
+            }
+            if (applied.isEmpty()) {
+                if (!failed.isEmpty()) {
+                    FopReply first = r.ok.get(failed.get(0));
+                    throw new FopException(first.getErrno(), first.getError().isEmpty()
+                            ? VolumePath.display(m.path) + ": " + Errno.describe(first.getErrno()) : first.getError());
+                }
+                throw new FopException(Errno.ENOTCONN, VolumePath.display(m.path) + ": no brick of volume "
+                        + set.spec.name() + " answered (" + r.failed.values().stream().findFirst()
+                                .map(BrickClient::describe).orElse("all down") + ")");
+            }
+            if (m.creates && failed.stream().anyMatch(b -> r.ok.get(b).getErrno() == Errno.EEXIST)) {
+                if (existsFor(m.path)) {
+                    undo(m, applied, sequences);
+                    FopReply ex = r.ok.get(failed.stream().filter(b -> r.ok.get(b).getErrno() == Errno.EEXIST)
+                            .findFirst().get());
+                    throw new FopException(Errno.EEXIST, ex.getError());
+                }
+            }
+            List<Integer> missing = new ArrayList<>(failed);
+            missing.addAll(r.failed.keySet());
+            if (!missing.isEmpty()) {
+                applied = blame(m, applied, missing, sequences);
+            }
+            if (!set.quorum.met(applied, set.spec.replica())) {
+                throw new QuorumException(Errno.ENOTCONN, VolumePath.display(m.path) + ": reached only bricks "
+                        + applied + " of volume " + set.spec.name() + ", " + set.quorum.describe(set.spec.replica())
+                        + "; the bricks that have it are marked as sources for heal");
+            }
+            return new Outcome(r.ok.get(applied.get(0)), applied);
+        }
+    }
+
+    /**
+     * Post-op for a brick that failed mid-operation: the bricks that applied it record pending counters blaming
+     * the ones that missed it. Returns the bricks that still count as having applied it.
+     */
+    private List<Integer> blame(Mutation m, List<Integer> applied, List<Integer> missing, List<long[]> sequences) {
+        List<Integer> missingSorted = new ArrayList<>(new java.util.TreeSet<>(missing));
+        FopRequest op = m.request.apply(applied.get(0)).setHeader(Header.getDefaultInstance()).build();
+        Replies r = fanout(applied, b -> FopRequest.newBuilder().setMark(Mark.newBuilder().setOp(op)
+                .addAllBricks(missingSorted)), header(List.of(), List.of()), true, sequences);
+        List<Integer> still = new ArrayList<>();
+        for (int b : applied) {
+            FopReply reply = r.ok.get(b);
+            if (reply != null && reply.getErrno() == 0) {
+                still.add(b);
+            }
+        }
+        return still;
+    }
+
+    /** Undoes a speculative entry creation where it was applied (only the fresh inode with our gfid goes). */
+    private void undo(Mutation m, List<Integer> where, List<long[]> sequences) {
+        if (m.undo == null || where.isEmpty()) {
+            return;
+        }
+        fanout(where, m.undo, header(List.of(), m.keys), true, sequences);
+    }
+
+    /**
+     * Another client holds some of the keys. Undo and release everything above the first brick that refused,
+     * then take the keys brick by brick in order, waiting where needed. The caller replays the operation.
+     */
+    private void resolveContention(Mutation m, Replies r, List<Integer> up, List<Integer> refused,
+            List<long[]> sequences) {
+        int first = refused.get(0);
+        List<Integer> above = new ArrayList<>();
+        for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
+            if (e.getKey() > first && e.getValue().getLease() == LeaseStatus.LEASE_OK) {
+                above.add(e.getKey());
+            }
+        }
+        List<Integer> appliedAbove = new ArrayList<>();
+        for (int b : above) {
+            if (r.ok.get(b).getErrno() == 0) {
+                appliedAbove.add(b);
+            }
+        }
+        undo(m, appliedAbove, sequences);
+        for (int b : above) {
+            try {
+                await(set.brick(b).release(m.keys));
+            } catch (FopException e) {
+                // a brick that cannot be reached drops our lease with our session
+            }
+        }
+        Duration wait = set.timeout.multipliedBy(4);
+        for (int b : up) {
+            if (b < first || !set.brick(b).isUp()) {
+                continue;
+            }
+            try {
+                set.brick(b).acquire(m.keys, true, wait).get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // deadline passed or brick lost: the replay finds out and tries again
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FopException(Errno.EINTR, "interrupted");
+            }
+        }
+    }
+
+    // ================================================================================================= lookups
+
+    /** What the bricks say about one path, decided with their changelogs. */
+    private record Decision(Attr attr, List<Integer> present, Set<Integer> dataSources, Set<Integer> metaSources,
+            Map<Integer, FopReply> replies) {
+        boolean dataSplitBrain() {
+            return dataSources.isEmpty();
+        }
+    }
+
+    /** Bricks that no other answering brick blames for any of these kinds. */
+    static Set<Integer> sources(Map<Integer, Changelog> logs, int kinds) {
+        Set<Integer> blamed = new HashSet<>();
+        for (Map.Entry<Integer, Changelog> e : logs.entrySet()) {
+            for (Map.Entry<Integer, Counters> p : e.getValue().pending().entrySet()) {
+                if (!p.getKey().equals(e.getKey()) && (p.getValue().kinds() & kinds) != 0
+                        && logs.containsKey(p.getKey())) {
+                    blamed.add(p.getKey());
+                }
+            }
+        }
+        Set<Integer> s = new HashSet<>(logs.keySet());
+        s.removeAll(blamed);
+        return s;
+    }
+
+    private Decision decide(String path, Map<Integer, FopReply> replies) {
+        Map<Integer, Changelog> parentLogs = new TreeMap<>();
+        for (Map.Entry<Integer, FopReply> e : replies.entrySet()) {
+            if (e.getValue().hasParentAfr()) {
+                parentLogs.put(e.getKey(), Wire.changelog(e.getValue().getParentAfr()));
+            }
+        }
+        Set<Integer> entrySources = path.isEmpty() || parentLogs.isEmpty() ? new HashSet<>(replies.keySet())
+                : sources(parentLogs, Counters.ENTRY);
+        if (!path.isEmpty() && !parentLogs.isEmpty()) {
+            // bricks that lack the parent entirely (ENOENT without a parent changelog) cannot be entry sources
+            entrySources.retainAll(parentLogs.keySet());
+        }
+        if (entrySources.isEmpty()) {
+            throw new FopException(Errno.EIO, VolumePath.display(VolumePath.parent(path))
+                    + ": entry split-brain (every brick is blamed by another)");
+        }
+        List<Integer> present = new ArrayList<>();
+        FopReply error = null;
+        for (int b : new java.util.TreeSet<>(entrySources)) {
+            FopReply r = replies.get(b);
+            if (r.getErrno() == 0) {
+                present.add(b);
+            } else if (error == null || error.getErrno() == Errno.ENOENT) {
+                error = r;
+            }
+        }
+        if (present.isEmpty()) {
+            int errno = error == null ? Errno.ENOENT : error.getErrno();
+            throw FopException.of(errno, VolumePath.display(path));
+        }
+        Map<Integer, Changelog> logs = new TreeMap<>();
+        Set<Gfid> gfids = new HashSet<>();
+        for (int b : present) {
+            FopReply r = replies.get(b);
+            logs.put(b, r.hasAfr() ? Wire.changelog(r.getAfr()) : Changelog.CLEAN);
+            Gfid g = Wire.gfid(r.getStat().getGfid());
+            if (g != null) {
+                gfids.add(g);
+            }
+        }
+        if (gfids.size() > 1) {
+            throw new FopException(Errno.EIO, VolumePath.display(path) + ": gfid split-brain (bricks hold different"
+                    + " files " + gfids + " under this name)");
+        }
+        Set<Integer> data = sources(logs, Counters.DATA);
+        Set<Integer> meta = sources(logs, Counters.METADATA);
+        int pick = pick(path, present, data, meta);
+        Attr a = Wire.attr(replies.get(pick).getStat());
+        if (a.gfid() == null && a.type().carriesUserXattrs()) {
+            a = assignGfid(path, present, gfids.isEmpty() ? Gfid.random() : gfids.iterator().next(), a);
+        } else if (a.gfid() != null) {
+            for (int b : present) {
+                if (Wire.gfid(replies.get(b).getStat().getGfid()) == null) {
+                    assignGfid(path, List.of(b), a.gfid(), a);
+                }
+            }
+        }
+        if (a.gfid() != null) {
+            set.gfids.put(path, a.gfid());
+        }
+        return new Decision(a, present, data, meta, replies);
+    }
+
+    /** The brick whose attributes a lookup reports: a data and metadata source, the read child if it is one. */
+    private int pick(String path, List<Integer> present, Set<Integer> data, Set<Integer> meta) {
+        List<Integer> good = new ArrayList<>();
+        for (int b : present) {
+            if (data.contains(b) && meta.contains(b)) {
+                good.add(b);
+            }
+        }
+        if (good.isEmpty()) {
+            for (int b : present) {
+                if (data.contains(b) || meta.contains(b)) {
+                    good.add(b);
+                }
+            }
+        }
+        if (good.isEmpty()) {
+            good = present;
+        }
+        return readChild(path, good);
+    }
+
+    /** Of the candidate bricks, the one reads go to: this node's own brick, else the first, else by path hash. */
+    private int readChild(String path, List<Integer> candidates) {
+        String policy = set.spec.options().readChild();
+        if (policy.equals("local") && set.localBrick >= 0 && candidates.contains(set.localBrick)) {
+            return set.localBrick;
+        }
+        if (policy.equals("first")) {
+            return candidates.get(0);
+        }
+        return candidates.get(Math.floorMod(path.hashCode(), candidates.size()));
+    }
+
+    /** An inode created outside camelfs gets one volume-wide gfid on every brick that has it. */
+    private Attr assignGfid(String path, List<Integer> where, Gfid g, Attr a) {
+        Replies r = fanout(where, b -> FopRequest.newBuilder().setSetGfid(SetGfid.newBuilder().setPath(path)
+                .setGfid(Wire.gfid(g))), header(List.of(), List.of()), false, new ArrayList<>());
+        for (FopReply reply : r.ok.values()) {
+            if (reply.getErrno() == Errno.EEXIST) {
+                throw new FopException(Errno.EIO, VolumePath.display(path) + ": gfid split-brain");
+            }
+        }
+        return new Attr(g, a.mode(), a.nlink(), a.uid(), a.gid(), a.rdev(), a.size(), a.blocks(), a.blksize(),
+                a.ino(), a.atime(), a.mtime(), a.ctime());
+    }
+
+    private Decision lookupDecision(String path) {
+        List<Integer> up = set.up();
+        if (up.isEmpty()) {
+            throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick is up");
+        }
+        Replies r = fanout(up, b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(path)),
+                header(List.of(), List.of()), false, new ArrayList<>());
+        if (r.ok.isEmpty()) {
+            throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick answered");
+        }
+        return decide(path, r.ok);
+    }
+
+    /** Does the name exist as far as the bricks that are entry sources for its parent are concerned? */
+    private boolean existsFor(String path) {
+        try {
+            lookupDecision(path);
+            return true;
+        } catch (FopException e) {
+            return e.errno() != Errno.ENOENT;
+        }
+    }
+
+    @Override
+    public Attr lookup(String path) {
+        return lookupDecision(VolumePath.normalize(path)).attr();
+    }
+
+    private Gfid gfidOf(String path) {
+        Gfid g = set.gfids.get(path);
+        return g != null ? g : lookupDecision(path).attr().gfid();
+    }
+
+    private static String entryKey(String path) {
+        return "e:" + path;
+    }
+
+    private static String inodeKey(Gfid g) {
+        return "i:" + g.hex();
+    }
+
+    // ========================================================================================== entry creation
+
+    private Mutation creation(String path, Gfid gfid, IntFunction<FopRequest.Builder> request) {
+        List<String> keys = gfid == null ? List.of(entryKey(path)) : List.of(entryKey(path), inodeKey(gfid));
+        Mutation m = new Mutation(path, keys, request);
+        m.creates = true;
+        m.undo = b -> FopRequest.newBuilder().setUndo(Undo.newBuilder().setPath(path).setGfid(Wire.gfid(gfid)));
+        return m;
+    }
+
+    private Attr created(String path, Outcome o) {
+        Attr a = o.attr();
+        if (a != null) {
+            set.gfids.put(path, a.gfid());
+        }
+        return a;
+    }
+
+    @Override
+    public Attr create(String path, int mode, boolean exclusive) {
+        String p = VolumePath.normalize(path);
+        Gfid g = Gfid.random();
+        try {
+            return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setCreate(Create.newBuilder()
+                    .setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777)))));
+        } catch (FopException e) {
+            if (e.errno() == Errno.EEXIST && !exclusive) {
+                Attr a = lookup(p);
+                if (a.isDirectory()) {
+                    throw FopException.of(Errno.EISDIR, VolumePath.display(p));
+                }
+                return a;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Attr put(String path, int mode, ByteBuffer data) {
+        String p = VolumePath.normalize(path);
+        ByteString bytes = UnsafeByteOperations.unsafeWrap(data.duplicate());
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Gfid existing = set.gfids.get(p);
+            if (existing == null) {
+                Gfid g = Gfid.random();
+                try {
+                    return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setCreate(
+                            Create.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777)
+                                    .setData(bytes)))));
+                } catch (FopException e) {
+                    if (e.errno() != Errno.EEXIST) {
+                        throw e;
+                    }
+                    Attr a = lookup(p);
+                    if (a.isDirectory()) {
+                        throw FopException.of(Errno.EISDIR, VolumePath.display(p));
+                    }
+                    existing = a.gfid();
+                }
+            }
+            Gfid g = existing;
+            try {
+                return mutate(new Mutation(p, List.of(inodeKey(g)), b -> FopRequest.newBuilder().setWrite(
+                        Write.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setOffset(0).setData(bytes)
+                                .setTruncate(bytes.size())))).attr();
+            } catch (FopException e) {
+                if (e.errno() != Errno.ESTALE && e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+                set.gfids.remove(p); // replaced or removed by someone else meanwhile: start over
+            }
+        }
+        throw new FopException(Errno.EAGAIN, VolumePath.display(p) + ": kept changing while being written");
+    }
+
+    @Override
+    public Attr mkdir(String path, int mode) {
+        String p = VolumePath.normalize(path);
+        Gfid g = Gfid.random();
+        return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setMkdir(Mkdir.newBuilder().setPath(p)
+                .setGfid(Wire.gfid(g)).setMode(mode & 07777)))));
+    }
+
+    @Override
+    public Attr mknod(String path, int mode, long rdev) {
+        String p = VolumePath.normalize(path);
+        int type = mode & FileType.S_IFMT;
+        Gfid g = type == 0 || type == FileType.REGULAR.bits() ? Gfid.random() : null;
+        return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setMknod(Mknod.newBuilder().setPath(p)
+                .setGfid(Wire.gfid(g)).setMode(mode).setRdev(rdev)))));
+    }
+
+    @Override
+    public Attr symlink(String target, String path) {
+        String p = VolumePath.normalize(path);
+        return created(p, mutate(creation(p, null, b -> FopRequest.newBuilder().setSymlink(Symlink.newBuilder()
+                .setPath(p).setTarget(target)))));
+    }
+
+    @Override
+    public Attr link(String existing, String path) {
+        String from = VolumePath.normalize(existing);
+        String p = VolumePath.normalize(path);
+        Gfid g = gfidOf(from);
+        Mutation m = new Mutation(p, List.of(entryKey(p)), b -> FopRequest.newBuilder().setLink(Link.newBuilder()
+                .setExisting(from).setPath(p).setGfid(Wire.gfid(g))));
+        m.creates = true;
+        m.undo = b -> FopRequest.newBuilder().setUnlink(Unlink.newBuilder().setPath(p).setGfid(Wire.gfid(g)));
+        return created(p, mutate(m));
+    }
+
+    // =========================================================================================== entry removal
+
+    @Override
+    public void unlink(String path) {
+        String p = VolumePath.normalize(path);
+        Gfid g = set.gfids.get(p);
+        if (g == null) {
+            Attr a = lookup(p);
+            if (a.isDirectory()) {
+                throw FopException.of(Errno.EISDIR, VolumePath.display(p));
+            }
+            g = a.gfid();
+        }
+        Gfid expected = g;
+        Mutation m = new Mutation(p, List.of(entryKey(p)), b -> FopRequest.newBuilder().setUnlink(
+                Unlink.newBuilder().setPath(p).setGfid(Wire.gfid(expected))));
+        m.alreadyDone = e -> e == Errno.ENOENT;
+        try {
+            mutate(m);
+        } finally {
+            set.gfids.remove(p);
+        }
+    }
+
+    @Override
+    public void rmdir(String path) {
+        String p = VolumePath.normalize(path);
+        Gfid g = set.gfids.get(p);
+        Mutation m = new Mutation(p, List.of(entryKey(p)), b -> FopRequest.newBuilder().setRmdir(
+                Rmdir.newBuilder().setPath(p).setGfid(Wire.gfid(g))));
+        m.alreadyDone = e -> e == Errno.ENOENT;
+        try {
+            mutate(m);
+        } finally {
+            set.gfids.removeTree(p);
+        }
+    }
+
+    @Override
+    public void rename(String from, String to, int flags) {
+        String f = VolumePath.normalize(from);
+        String t = VolumePath.normalize(to);
+        Attr a = lookup(f);
+        Gfid g = a.gfid();
+        Mutation m = new Mutation(f, List.of(entryKey(f), entryKey(t)), b -> FopRequest.newBuilder().setRename(
+                Rename.newBuilder().setFrom(f).setTo(t).setGfid(Wire.gfid(g)).setFlags(flags)));
+        try {
+            mutate(m);
+        } finally {
+            if (a.isDirectory() || (flags & RENAME_EXCHANGE) != 0) {
+                set.gfids.removeTree(f);
+                set.gfids.removeTree(t);
+            } else {
+                set.gfids.remove(f);
+                set.gfids.remove(t);
+            }
+        }
+    }
+
+    // ==================================================================================================== data
+
+    /** A data or metadata operation on an existing inode: keyed by its gfid, retried once if the path moved. */
+    private Outcome onInode(String path, java.util.function.Function<Gfid, IntFunction<FopRequest.Builder>> op) {
+        for (int attempt = 0;; attempt++) {
+            Gfid g = gfidOf(path);
+            List<String> keys = g == null ? List.of(entryKey(path)) : List.of(inodeKey(g));
+            try {
+                return mutate(new Mutation(path, keys, op.apply(g)));
+            } catch (FopException e) {
+                if (e.errno() != Errno.ESTALE || attempt > 0) {
+                    throw e;
+                }
+                set.gfids.remove(path);
+            }
+        }
+    }
+
+    @Override
+    public int write(String path, long offset, ByteBuffer data) {
+        String p = VolumePath.normalize(path);
+        int n = data.remaining();
+        ByteString bytes = UnsafeByteOperations.unsafeWrap(data.duplicate());
+        onInode(p, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p).setGfid(Wire.gfid(g))
+                .setOffset(offset).setData(bytes).setTruncate(-1)));
+        return n;
+    }
+
+    @Override
+    public void truncate(String path, long size) {
+        String p = VolumePath.normalize(path);
+        onInode(p, g -> b -> FopRequest.newBuilder().setTruncate(io.camelfs.protocol.v1.Truncate.newBuilder()
+                .setPath(p).setGfid(Wire.gfid(g)).setSize(size)));
+    }
+
+    @Override
+    public void fallocate(String path, int mode, long offset, long length) {
+        String p = VolumePath.normalize(path);
+        onInode(p, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
+                .setGfid(Wire.gfid(g)).setMode(mode).setOffset(offset).setLength(length)));
+    }
+
+    @Override
+    public Attr setattr(String path, SetAttr s) {
+        String p = VolumePath.normalize(path);
+        return onInode(p, g -> b -> {
+            Setattr.Builder sb = Setattr.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setValid(s.valid());
+            if (s.mode() != null) {
+                sb.setMode(s.mode());
+            }
+            if (s.uid() != null) {
+                sb.setUid(s.uid());
+            }
+            if (s.gid() != null) {
+                sb.setGid(s.gid());
+            }
+            if (s.size() != null) {
+                sb.setSize(s.size());
+            }
+            if (s.atime() != null) {
+                sb.setAtime(Wire.time(s.atime()));
+            }
+            if (s.mtime() != null) {
+                sb.setMtime(Wire.time(s.mtime()));
+            }
+            return FopRequest.newBuilder().setSetattr(sb);
+        }).attr();
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value, int flags) {
+        String p = VolumePath.normalize(path);
+        onInode(p, g -> b -> FopRequest.newBuilder().setSetxattr(Setxattr.newBuilder().setPath(p).setName(name)
+                .setValue(ByteString.copyFrom(value)).setFlags(flags)));
+    }
+
+    @Override
+    public void removexattr(String path, String name) {
+        String p = VolumePath.normalize(path);
+        onInode(p, g -> b -> FopRequest.newBuilder().setRemovexattr(Removexattr.newBuilder().setPath(p)
+                .setName(name)));
+    }
+
+    @Override
+    public void fsync(String path, boolean datasync) {
+        String p = VolumePath.normalize(path);
+        List<Integer> up = set.up();
+        Replies r = fanout(up, b -> FopRequest.newBuilder().setFsync(io.camelfs.protocol.v1.Fsync.newBuilder()
+                .setPath(p).setDatasync(datasync)), header(List.of(), List.of()), false, new ArrayList<>());
+        for (FopReply reply : r.ok.values()) {
+            if (reply.getErrno() != 0 && reply.getErrno() != Errno.ENOENT) {
+                throw new FopException(reply.getErrno(), reply.getError());
+            }
+        }
+    }
+
+    @Override
+    public ByteBuffer read(String path, long offset, int length) {
+        String p = VolumePath.normalize(path);
+        List<Integer> up = set.up();
+        if (up.isEmpty()) {
+            throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick is up");
+        }
+        int preferred = readChild(p, up);
+        // one round trip in the common case: the preferred brick reads (and reports its changelog) while the
+        // others only look up, so blame is known before the data is trusted
+        Replies r = fanout(up, b -> b == preferred
+                ? FopRequest.newBuilder().setRead(Read.newBuilder().setPath(p).setOffset(offset).setLength(length)
+                        .setStat(true))
+                : FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(p)),
+                header(List.of(), List.of()), false, new ArrayList<>());
+        Decision d = decide(p, r.ok);
+        if (d.attr().isDirectory()) {
+            throw FopException.of(Errno.EISDIR, VolumePath.display(p));
+        }
+        if (d.dataSplitBrain()) {
+            throw new FopException(Errno.EIO, VolumePath.display(p) + ": data split-brain (each copy is blamed by"
+                    + " another brick); resolve with camelfs heal ... split-brain");
+        }
+        FopReply mine = r.ok.get(preferred);
+        if (mine != null && d.dataSources().contains(preferred) && d.present().contains(preferred)) {
+            if (mine.getErrno() != 0) {
+                throw new FopException(mine.getErrno(), mine.getError());
+            }
+            return mine.getData().asReadOnlyByteBuffer();
+        }
+        List<Integer> good = new ArrayList<>();
+        for (int b : d.present()) {
+            if (d.dataSources().contains(b)) {
+                good.add(b);
+            }
+        }
+        int from = readChild(p, good);
+        Replies again = fanout(List.of(from), b -> FopRequest.newBuilder().setRead(Read.newBuilder().setPath(p)
+                .setOffset(offset).setLength(length)), header(List.of(), List.of()), false, new ArrayList<>());
+        FopReply reply = again.ok.get(from);
+        if (reply == null) {
+            throw new FopException(Errno.ENOTCONN, VolumePath.display(p) + ": the good copy's brick went away");
+        }
+        if (reply.getErrno() != 0) {
+            throw new FopException(reply.getErrno(), reply.getError());
+        }
+        return reply.getData().asReadOnlyByteBuffer();
+    }
+
+    /** One brick that holds a good copy of the path's entry and metadata, to read from. */
+    private FopReply readFromSource(String path, FopRequest.Builder request) {
+        Decision d = lookupDecision(path);
+        List<Integer> good = new ArrayList<>();
+        for (int b : d.present()) {
+            if (d.metaSources().contains(b)) {
+                good.add(b);
+            }
+        }
+        if (good.isEmpty()) {
+            good = d.present();
+        }
+        int from = readChild(path, good);
+        Replies r = fanout(List.of(from), b -> request.clone(), header(List.of(), List.of()), false,
+                new ArrayList<>());
+        FopReply reply = r.ok.get(from);
+        if (reply == null) {
+            throw new FopException(Errno.ENOTCONN, VolumePath.display(path) + ": brick went away");
+        }
+        if (reply.getErrno() != 0) {
+            throw new FopException(reply.getErrno(), reply.getError());
+        }
+        return reply;
+    }
+
+    @Override
+    public String readlink(String path) {
+        String p = VolumePath.normalize(path);
+        return readFromSource(p, FopRequest.newBuilder().setReadlink(Readlink.newBuilder().setPath(p))).getText();
+    }
+
+    @Override
+    public byte[] getxattr(String path, String name) {
+        String p = VolumePath.normalize(path);
+        return readFromSource(p, FopRequest.newBuilder().setGetxattr(Getxattr.newBuilder().setPath(p)
+                .setName(name))).getData().toByteArray();
+    }
+
+    @Override
+    public List<String> listxattr(String path) {
+        String p = VolumePath.normalize(path);
+        return readFromSource(p, FopRequest.newBuilder().setListxattr(Listxattr.newBuilder().setPath(p)))
+                .getNamesList();
+    }
+
+    @Override
+    public DirPage readdir(String path, long cookie, int maxEntries, boolean withAttrs) {
+        String p = VolumePath.normalize(path);
+        Decision d = lookupDecision(p);
+        if (!d.attr().isDirectory()) {
+            throw FopException.of(Errno.ENOTDIR, VolumePath.display(p));
+        }
+        // a directory's entries are good where nobody blames its entry changelog
+        Map<Integer, Changelog> logs = new TreeMap<>();
+        for (int b : d.present()) {
+            FopReply r = d.replies().get(b);
+            logs.put(b, r.hasAfr() ? Wire.changelog(r.getAfr()) : Changelog.CLEAN);
+        }
+        Set<Integer> entrySources = sources(logs, Counters.ENTRY);
+        List<Integer> good = new ArrayList<>();
+        for (int b : d.present()) {
+            if (entrySources.contains(b)) {
+                good.add(b);
+            }
+        }
+        if (good.isEmpty()) {
+            throw new FopException(Errno.EIO, VolumePath.display(p) + ": entry split-brain");
+        }
+        // cookies are positions in one brick's directory: always list from the same brick while it is good
+        int from = set.localBrick >= 0 && good.contains(set.localBrick) ? set.localBrick : good.get(0);
+        int max = maxEntries <= 0 ? READDIR_PAGE : maxEntries;
+        Replies r = fanout(List.of(from), b -> FopRequest.newBuilder().setReaddir(Readdir.newBuilder().setPath(p)
+                .setCookie(cookie).setMaxEntries(max).setStat(withAttrs)), header(List.of(), List.of()), false,
+                new ArrayList<>());
+        FopReply reply = r.ok.get(from);
+        if (reply == null) {
+            throw new FopException(Errno.ENOTCONN, VolumePath.display(p) + ": brick went away while listing");
+        }
+        if (reply.getErrno() != 0) {
+            throw new FopException(reply.getErrno(), reply.getError());
+        }
+        List<DirEntry> entries = new ArrayList<>(reply.getEntriesCount());
+        for (var e : reply.getEntriesList()) {
+            entries.add(Wire.dirEntry(e));
+        }
+        return new DirPage(entries, reply.getEof());
+    }
+
+    @Override
+    public StatFs statfs(String path) {
+        String p = VolumePath.normalize(path);
+        List<Integer> up = set.up();
+        Replies r = fanout(up, b -> FopRequest.newBuilder().setStatfs(Statfs.newBuilder().setPath(p)),
+                header(List.of(), List.of()), false, new ArrayList<>());
+        StatFs best = null;
+        for (FopReply reply : r.ok.values()) {
+            if (reply.getErrno() == 0) {
+                StatFs s = Wire.statfs(reply.getStatfs());
+                // a replicated volume holds what its fullest brick can still take
+                if (best == null || s.bavail() * s.frsize() < best.bavail() * best.frsize()) {
+                    best = s;
+                }
+            }
+        }
+        if (best == null) {
+            throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick answered statfs");
+        }
+        return best;
+    }
+
+    // =================================================================================================== locks
+
+    @Override
+    public LockResult lock(String path, LockRequest req) {
+        String p = VolumePath.normalize(path);
+        List<Integer> up = set.up();
+        if (up.isEmpty()) {
+            throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick is up");
+        }
+        ByteString owner = ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putLong(req.owner()).array());
+        LockType type = LockType.forNumber(req.type().ordinal());
+        if (req.command() == LockRequest.Command.GET) {
+            FopReply r = lockOn(up.get(0), p, LockCmd.GETLK, type, req, owner, set.timeout);
+            var l = r.getLock();
+            return new LockResult(l.getGranted(), LockRequest.Type.values()[l.getTypeValue()], l.getStart(),
+                    l.getLength(), l.getPid());
+        }
+        if (req.type() == LockRequest.Type.UNLOCK) {
+            fanout(up, b -> lockRequest(p, LockCmd.SETLK, type, req, owner), header(List.of(), List.of()), false,
+                    new ArrayList<>());
+            return new LockResult(true, LockRequest.Type.UNLOCK, req.start(), req.length(), req.pid());
+        }
+        // take the lock brick by brick in order, as GlusterFS does, so two clients cannot deadlock
+        List<Integer> granted = new ArrayList<>();
+        boolean wait = req.command() == LockRequest.Command.SET_WAIT;
+        for (int b : up) {
+            FopReply r;
+            try {
+                r = wait ? lockWaiting(b, p, type, req, owner) : lockOn(b, p, LockCmd.SETLK, type, req, owner,
+                        set.timeout);
+            } catch (FopException e) {
+                if (e.errno() == Errno.ENOTCONN || e.errno() == Errno.ETIMEDOUT) {
+                    continue; // that brick went down: the others decide
+                }
+                unlockOn(granted, p, req, owner);
+                throw e;
+            }
+            if (r.getErrno() == Errno.EAGAIN) {
+                unlockOn(granted, p, req, owner);
+                throw new FopException(Errno.EAGAIN, VolumePath.display(p) + ": "
+                        + Errno.describe(Errno.EAGAIN));
+            }
+            if (r.getErrno() != 0) {
+                unlockOn(granted, p, req, owner);
+                throw new FopException(r.getErrno(), r.getError());
+            }
+            granted.add(b);
+        }
+        if (!set.quorum.met(granted, set.spec.replica())) {
+            unlockOn(granted, p, req, owner);
+            throw new QuorumException(Errno.ENOTCONN, VolumePath.display(p) + ": lock reached only bricks " + granted
+                    + ", " + set.quorum.describe(set.spec.replica()));
+        }
+        return new LockResult(true, req.type(), req.start(), req.length(), req.pid());
+    }
+
+    private static FopRequest.Builder lockRequest(String p, LockCmd cmd, LockType type, LockRequest req,
+            ByteString owner) {
+        return FopRequest.newBuilder().setLock(Lock.newBuilder().setPath(p).setCmd(cmd).setType(type)
+                .setStart(req.start()).setLength(req.length()).setOwner(owner).setPid(req.pid()));
+    }
+
+    private FopReply lockOn(int b, String p, LockCmd cmd, LockType type, LockRequest req, ByteString owner,
+            Duration deadline) {
+        BrickClient.Sent s = set.brick(b).send(lockRequest(p, cmd, type, req, owner), header(List.of(), List.of()),
+                false, deadline);
+        try {
+            return s.reply().get(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new FopException(BrickClient.isConnectionLoss(e.getCause()) ? Errno.ENOTCONN : Errno.EIO,
+                    BrickClient.describe(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new FopException(Errno.ETIMEDOUT, "no answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FopException(Errno.EINTR, "interrupted");
+        }
+    }
+
+    /** F_SETLKW: wait as long as it takes, but in bounded slices so a brick that dies is noticed. */
+    private FopReply lockWaiting(int b, String p, LockType type, LockRequest req, ByteString owner) {
+        Duration slice = set.timeout.multipliedBy(6);
+        for (;;) {
+            try {
+                return lockOn(b, p, LockCmd.SETLKW, type, req, owner, slice);
+            } catch (FopException e) {
+                if (e.errno() == Errno.ENOTCONN && set.brick(b).isUp()) {
+                    continue; // the slice ran out while the lock is still held elsewhere: keep waiting
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void unlockOn(List<Integer> bricks, String p, LockRequest req, ByteString owner) {
+        if (!bricks.isEmpty()) {
+            fanout(bricks, b -> lockRequest(p, LockCmd.SETLK, LockType.UNLCK, req, owner),
+                    header(List.of(), List.of()), false, new ArrayList<>());
+        }
+    }
+
+    /** For tests and tools: the raw per-brick lookup replies' changelogs of a path. */
+    public Map<Integer, Changelog> changelogs(String path) {
+        String p = VolumePath.normalize(path);
+        Replies r = fanout(set.up(), b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(p)),
+                header(List.of(), List.of()), false, new ArrayList<>());
+        Map<Integer, Changelog> out = new HashMap<>();
+        r.ok.forEach((b, reply) -> {
+            if (reply.getErrno() == 0) {
+                out.put(b, reply.hasAfr() ? Wire.changelog(reply.getAfr()) : Changelog.CLEAN);
+            }
+        });
+        return out;
+    }
+}

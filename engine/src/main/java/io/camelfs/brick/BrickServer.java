@@ -1,0 +1,257 @@
+package io.camelfs.brick;
+
+import io.camelfs.volume.BrickAddress;
+import io.camelfs.volume.VolumeSpec;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running brick: a brick directory served over TCP with the brick protocol. Start refuses, with a one-line
+ * reason, a directory that is missing, unwritable, without xattr support or owned by another volume, a port that is
+ * taken, and an address that is not one of the volume's bricks.
+ */
+public final class BrickServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrickServer.class);
+
+    /** How to start a brick. bindHost null means the host named in the volume's brick list. */
+    public record Config(VolumeSpec volume, Path directory, String bindHost, int port, boolean createDirectory,
+            int threads) {
+    }
+
+    /** What a brick tells the world about itself (the brick: Camel consumer turns these into exchanges). */
+    public interface Listener {
+        default void started(BrickServer brick) {
+        }
+
+        default void stopped(BrickServer brick) {
+        }
+
+        default void clientConnected(BrickServer brick, String client) {
+        }
+
+        default void clientDisconnected(BrickServer brick, String client) {
+        }
+
+        /** One operation served: its name, time taken, errno (0 = ok) and request/reply sizes. */
+        default void operation(BrickServer brick, String op, long nanos, int errno, long bytesIn, long bytesOut) {
+        }
+    }
+
+    private final VolumeSpec volume;
+    private final int index;
+    private final BrickAddress address;
+    private final String epoch = UUID.randomUUID().toString();
+    private final BrickRoot root;
+    private final PosixStore store;
+    private final Sessions sessions = new Sessions();
+    private final LeaseTable leases;
+    private final LockTable locks = new LockTable();
+    private final Listener listener;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService sweeper;
+    private final Server server;
+
+    private BrickServer(Config c, Listener listener, int index, BrickRoot root) throws IOException {
+        this.volume = c.volume();
+        this.index = index;
+        this.address = volume.bricks().get(index);
+        this.root = root;
+        this.listener = listener;
+        this.store = new PosixStore(root);
+        long grace = volume.options().sessionGrace().toMillis();
+        BrickService[] service = new BrickService[1];
+        this.leases = new LeaseTable((s, k) -> service[0].recall(s, k), Math.max(grace, 2000));
+        service[0] = new BrickService(this, store, leases, locks, sessions, volume.options().syncWrites());
+        this.executor = Executors.newFixedThreadPool(Math.max(2, c.threads()), daemon("brick-" + address.port()));
+        String host = c.bindHost() != null ? c.bindHost() : address.host();
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, c.port()))
+                .addService(service[0])
+                .executor(executor)
+                .maxInboundMessageSize(64 << 20)
+                .permitKeepAliveTime(1, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .build();
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("brick-sweep-" + address.port()));
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            sweeper.shutdownNow();
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new BrickStartException("port " + c.port() + " on " + host + " is already in use (brick "
+                        + address + " of volume " + volume.name() + ")");
+            }
+            throw new BrickStartException("brick " + address + " cannot listen on " + host + ":" + c.port() + ": "
+                    + e.getMessage());
+        }
+        sweeper.scheduleWithFixedDelay(() -> sweep(grace), 1, 1, TimeUnit.SECONDS);
+    }
+
+    public static BrickServer start(Config c, Listener listener) {
+        int index = indexOf(c.volume(), c.bindHost(), c.port());
+        BrickRoot root = BrickRoot.open(c.directory(), c.volume().name(), c.createDirectory());
+        try {
+            BrickServer b = new BrickServer(c, listener == null ? new Listener() { } : listener, index, root);
+            LocalBricks.register(b.address);
+            LOG.info("brick {} of volume {} serving {} (brick {} of {})", b.address, c.volume().name(),
+                    root.directory(), index, c.volume().replica());
+            b.listener.started(b);
+            return b;
+        } catch (IOException | RuntimeException e) {
+            root.close();
+            if (e instanceof BrickStartException bse) {
+                throw bse;
+            }
+            throw new BrickStartException("brick on port " + c.port() + " cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Which of the volume's bricks this is: the one with this port on a local address. */
+    static int indexOf(VolumeSpec v, String bindHost, int port) {
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < v.bricks().size(); i++) {
+            if (v.bricks().get(i).port() == port) {
+                candidates.add(i);
+            }
+        }
+        if (candidates.size() > 1) {
+            candidates.removeIf(i -> !isLocal(v.bricks().get(i).host(), bindHost));
+        }
+        if (candidates.size() != 1) {
+            throw new BrickStartException("port " + port + " is not one of volume " + v.name() + "'s bricks "
+                    + v.bricks() + " on this host");
+        }
+        return candidates.get(0);
+    }
+
+    private static boolean isLocal(String host, String bindHost) {
+        if (host.equals(bindHost)) {
+            return true;
+        }
+        try {
+            InetAddress a = InetAddress.getByName(host);
+            return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
+        } catch (UnknownHostException | SocketException e) {
+            return false;
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private void sweep(long grace) {
+        try {
+            for (var id : sessions.idle(grace)) {
+                sessions.expire(id, this::sessionEnded);
+            }
+            leases.revokeStale();
+        } catch (RuntimeException e) {
+            LOG.warn("brick {} session sweep failed", address, e);
+        }
+    }
+
+    /** A session ended: unsettled operations become dirty marks; its leases and locks go. */
+    void sessionEnded(Sessions.Session s) {
+        for (var e : s.outstanding.entrySet()) {
+            for (Targets.Target t : e.getValue()) {
+                try {
+                    store.recordDirty(t.path(), t.kinds());
+                } catch (RuntimeException ex) {
+                    LOG.warn("brick {}: cannot mark {} dirty: {}", address, t.path(), ex.toString());
+                }
+            }
+        }
+        if (!s.outstanding.isEmpty()) {
+            LOG.info("brick {}: client {} vanished with {} unsettled operations; marked dirty for heal", address,
+                    s.client, s.outstanding.size());
+        }
+        s.outstanding.clear();
+        leases.releaseSession(s.id);
+        locks.releaseSession(s.id);
+    }
+
+    public VolumeSpec volume() {
+        return volume;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public BrickAddress address() {
+        return address;
+    }
+
+    public String epoch() {
+        return epoch;
+    }
+
+    public Path directory() {
+        return root.directory();
+    }
+
+    public PendingIndex pendingIndex() {
+        return root.index();
+    }
+
+    public PosixStore store() {
+        return store;
+    }
+
+    public int connectedClients() {
+        return sessions.connected();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    Listener listener() {
+        return listener;
+    }
+
+    @Override
+    public void close() {
+        LocalBricks.unregister(address);
+        sweeper.shutdownNow();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        executor.shutdownNow();
+        root.close();
+        LOG.info("brick {} of volume {} stopped", address, volume.name());
+        listener.stopped(this);
+    }
+}

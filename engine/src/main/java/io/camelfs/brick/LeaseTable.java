@@ -1,0 +1,248 @@
+package io.camelfs.brick;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * Leases held by clients on this brick: AFR's eager locks. A key ("i:gfid" for an inode's data and metadata,
+ * "e:path" for a directory entry) belongs to at most one client session. A client keeps a lease until another
+ * client wants it: then the holder is recalled, settles its in-flight operations and releases it, and the lease
+ * passes to the first waiter. Operations are applied only while their session holds every key they order on, and
+ * a lease never changes hands while one of its operations is being applied.
+ */
+final class LeaseTable {
+    private static final class Lease {
+        ByteString holder;
+        int inFlight;
+        long recalledAt;
+        final Deque<Waiter> waiters = new ArrayDeque<>();
+    }
+
+    /** A blocked Acquire: granted once it holds every key. */
+    static final class Waiter {
+        final ByteString session;
+        final TreeSet<String> missing;
+        final Runnable onGranted;
+        boolean done;
+
+        Waiter(ByteString session, Collection<String> keys, Runnable onGranted) {
+            this.session = session;
+            this.missing = new TreeSet<>(keys);
+            this.onGranted = onGranted;
+        }
+    }
+
+    private final Map<String, Lease> leases = new HashMap<>();
+    private final BiConsumer<ByteString, String> recaller;
+    private final long recallTimeoutMillis;
+
+    /** @param recaller asked to tell a session to release a key (sent over that session's upcall stream) */
+    LeaseTable(BiConsumer<ByteString, String> recaller, long recallTimeoutMillis) {
+        this.recaller = recaller;
+        this.recallTimeoutMillis = recallTimeoutMillis;
+    }
+
+    synchronized int size() {
+        return leases.size();
+    }
+
+    /** LEASE_HELD: if the session holds every key, the operation starts (see {@link #exit}). */
+    synchronized boolean enterHeld(ByteString session, List<String> keys) {
+        for (String k : keys) {
+            Lease l = leases.get(k);
+            if (l == null || !session.equals(l.holder)) {
+                return false;
+            }
+        }
+        enter(keys);
+        return true;
+    }
+
+    /** LEASE_ACQUIRE: if every key can be granted, it is, and the operation starts. */
+    synchronized boolean enterAcquire(ByteString session, List<String> keys) {
+        if (!tryAcquireAll(session, keys)) {
+            return false;
+        }
+        enter(keys);
+        return true;
+    }
+
+    /**
+     * Grants every key if each is free (with nobody waiting) or already the session's; otherwise grants nothing
+     * and recalls the holders.
+     */
+    private boolean tryAcquireAll(ByteString session, List<String> keys) {
+        boolean ok = true;
+        for (String k : keys) {
+            Lease l = leases.get(k);
+            if (l == null) {
+                continue;
+            }
+            if (session.equals(l.holder)) {
+                continue;
+            }
+            if (l.holder == null && l.waiters.isEmpty()) {
+                continue;
+            }
+            ok = false;
+            recall(k, l);
+        }
+        if (ok) {
+            for (String k : keys) {
+                leases.computeIfAbsent(k, x -> new Lease()).holder = session;
+            }
+        }
+        return ok;
+    }
+
+    private void recall(String key, Lease l) {
+        if (l.holder == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (now - l.recalledAt > 1000) {
+            l.recalledAt = now;
+            recaller.accept(l.holder, key);
+        }
+    }
+
+    /** An operation on these keys starts being applied: the keys cannot change hands until {@link #exit}. */
+    private void enter(List<String> keys) {
+        for (String k : keys) {
+            Lease l = leases.get(k);
+            if (l != null) {
+                l.inFlight++;
+            }
+        }
+    }
+
+    synchronized void exit(List<String> keys) {
+        for (String k : keys) {
+            Lease l = leases.get(k);
+            if (l != null) {
+                l.inFlight--;
+                if (l.inFlight == 0 && l.holder == null) {
+                    handOver(k, l);
+                }
+            }
+        }
+    }
+
+    /** Blocking acquire: keys are taken in sorted order so two waiters can never deadlock on one brick. */
+    synchronized Waiter acquire(ByteString session, Collection<String> keys, Runnable onGranted) {
+        Waiter w = new Waiter(session, keys, onGranted);
+        advance(w);
+        return w;
+    }
+
+    private void advance(Waiter w) {
+        while (!w.missing.isEmpty()) {
+            String k = w.missing.first();
+            Lease l = leases.computeIfAbsent(k, x -> new Lease());
+            if (session(l, w.session)) {
+                w.missing.pollFirst();
+                continue;
+            }
+            if (l.holder == null && l.inFlight == 0 && (l.waiters.isEmpty() || l.waiters.peekFirst() == w)) {
+                l.waiters.remove(w);
+                l.holder = w.session;
+                w.missing.pollFirst();
+                continue;
+            }
+            if (!l.waiters.contains(w)) {
+                l.waiters.addLast(w);
+            }
+            recall(k, l);
+            return;
+        }
+        if (!w.done) {
+            w.done = true;
+            w.onGranted.run();
+        }
+    }
+
+    private static boolean session(Lease l, ByteString s) {
+        return s.equals(l.holder);
+    }
+
+    /** The waiter gave up (deadline passed): it stops waiting but keeps what it was granted. */
+    synchronized void cancel(Waiter w) {
+        w.done = true;
+        for (Map.Entry<String, Lease> e : leases.entrySet()) {
+            if (e.getValue().waiters.remove(w) && e.getValue().holder == null) {
+                handOver(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Releases the keys the session holds; returns those it held. */
+    synchronized List<String> release(ByteString session, Collection<String> keys) {
+        List<String> released = new ArrayList<>();
+        for (String k : keys) {
+            Lease l = leases.get(k);
+            if (l != null && session.equals(l.holder)) {
+                l.holder = null;
+                released.add(k);
+                if (l.inFlight == 0) {
+                    handOver(k, l);
+                }
+            }
+        }
+        return released;
+    }
+
+    /** Everything a vanished session held or waited for. */
+    synchronized void releaseSession(ByteString session) {
+        List<String> held = new ArrayList<>();
+        for (Map.Entry<String, Lease> e : leases.entrySet()) {
+            Lease l = e.getValue();
+            l.waiters.removeIf(w -> w.session.equals(session));
+            if (session.equals(l.holder)) {
+                held.add(e.getKey());
+            }
+        }
+        release(session, held);
+        leases.values().removeIf(l -> l.holder == null && l.waiters.isEmpty() && l.inFlight == 0);
+    }
+
+    /** Revokes leases whose holder ignored a recall for too long, so a stuck client cannot block others. */
+    synchronized void revokeStale() {
+        long now = System.currentTimeMillis();
+        for (Map.Entry<String, Lease> e : new ArrayList<>(leases.entrySet())) {
+            Lease l = e.getValue();
+            if (l.holder != null && !l.waiters.isEmpty() && l.inFlight == 0 && l.recalledAt > 0
+                    && now - l.recalledAt > recallTimeoutMillis) {
+                l.holder = null;
+                handOver(e.getKey(), l);
+            } else if (l.holder != null && !l.waiters.isEmpty()) {
+                recall(e.getKey(), l);
+            }
+        }
+    }
+
+    private void handOver(String key, Lease l) {
+        l.recalledAt = 0;
+        Iterator<Waiter> it = l.waiters.iterator();
+        while (it.hasNext()) {
+            Waiter w = it.next();
+            if (w.done) {
+                it.remove();
+                continue;
+            }
+            advance(w);
+            return;
+        }
+        if (l.holder == null && l.waiters.isEmpty() && l.inFlight == 0) {
+            leases.remove(key);
+        }
+    }
+}

@@ -1,0 +1,928 @@
+package io.camelfs.brick;
+
+import io.camelfs.afr.Changelog;
+import io.camelfs.fop.Attr;
+import io.camelfs.fop.DirEntry;
+import io.camelfs.fop.DirPage;
+import io.camelfs.fop.Errno;
+import io.camelfs.fop.FileType;
+import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
+import io.camelfs.fop.SetAttr;
+import io.camelfs.fop.StatFs;
+import io.camelfs.fop.VolumePath;
+import io.camelfs.posix.Posix;
+import io.camelfs.posix.Stat;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import jnr.ffi.Pointer;
+
+/**
+ * The posix layer of a brick: file operations on the brick directory. Every path is resolved beneath the brick
+ * root by the kernel (openat2 with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS), final components are never followed,
+ * and errors are the errno the filesystem returned. Regular files and directories carry their gfid in an xattr;
+ * symlinks and special files cannot hold user xattrs on Linux, so they have none and are identified by their
+ * parent directory's entries.
+ */
+public final class PosixStore {
+    private static final long RESOLVE = Posix.RESOLVE_BENEATH | Posix.RESOLVE_NO_SYMLINKS
+            | Posix.RESOLVE_NO_MAGICLINKS;
+    private static final int DIRENT_BUFFER = 64 * 1024;
+
+    private final BrickRoot root;
+    private final ChangelogStore changelog;
+    private final int umask;
+    private final int euid;
+    private final int egid;
+
+    public PosixStore(BrickRoot root) {
+        this.root = root;
+        this.changelog = new ChangelogStore(root.volume(), root.index());
+        int m = Posix.umask(022);
+        Posix.umask(m);
+        this.umask = m;
+        this.euid = Posix.geteuid();
+        this.egid = Posix.getegid();
+    }
+
+    public BrickRoot root() {
+        return root;
+    }
+
+    ChangelogStore changelog() {
+        return changelog;
+    }
+
+    /** EEXIST that also tells which inode is already there. */
+    public static final class ExistsException extends FopException {
+        private static final long serialVersionUID = 1L;
+        private final transient Gfid existing;
+
+        ExistsException(String path, Gfid existing) {
+            super(Errno.EEXIST, VolumePath.display(path) + ": " + Errno.describe(Errno.EEXIST));
+            this.existing = existing;
+        }
+
+        public Gfid existing() {
+            return existing;
+        }
+    }
+
+    /** What a lookup saw: attributes, the inode's changelog and its parent directory's. */
+    public record Looked(Attr attr, Changelog changelog, Changelog parent) {
+    }
+
+    // ---------------------------------------------------------------------------------------------- resolution
+
+    /** An entry: its parent directory, open, and its name there ("" for the brick root itself). */
+    final class Entry implements AutoCloseable {
+        final String path;
+        final String name;
+        final int dir;
+        private final boolean own;
+
+        Entry(String path, String name, int dir, boolean own) {
+            this.path = path;
+            this.name = name;
+            this.dir = dir;
+            this.own = own;
+        }
+
+        boolean isRoot() {
+            return path.isEmpty();
+        }
+
+        @Override
+        public void close() {
+            if (own) {
+                Posix.close(dir);
+            }
+        }
+    }
+
+    /** An inode opened for attribute and xattr access. */
+    static final class Inode implements AutoCloseable {
+        final int fd;
+        final Stat stat;
+        private final boolean own;
+
+        Inode(int fd, Stat stat, boolean own) {
+            this.fd = fd;
+            this.stat = stat;
+            this.own = own;
+        }
+
+        @Override
+        public void close() {
+            if (own) {
+                Posix.close(fd);
+            }
+        }
+    }
+
+    /**
+     * Normalises and checks a client path. The metadata folder does not exist for clients: reading it says ENOENT,
+     * creating it EPERM.
+     */
+    String checked(String path, boolean mutating) {
+        String p = VolumePath.normalize(path);
+        if (p.equals(BrickRoot.META) || p.startsWith(BrickRoot.META + "/")) {
+            throw mutating ? new FopException(Errno.EPERM, "/" + p + ": reserved for brick metadata")
+                    : FopException.of(Errno.ENOENT, "/" + p);
+        }
+        return p;
+    }
+
+    Entry entry(String path, boolean mutating) {
+        String p = checked(path, mutating);
+        if (p.isEmpty()) {
+            return new Entry(p, "", root.fd(), false);
+        }
+        String parent = VolumePath.parent(p);
+        if (parent.isEmpty()) {
+            return new Entry(p, p, root.fd(), false);
+        }
+        int fd;
+        try {
+            fd = Posix.openat2(root.fd(), parent, Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0, RESOLVE);
+        } catch (FopException e) {
+            throw resolveError(e, p);
+        }
+        return new Entry(p, VolumePath.name(p), fd, true);
+    }
+
+    private static FopException resolveError(FopException e, String path) {
+        if (e.errno() == Errno.EXDEV) {
+            // RESOLVE_BENEATH refused: something tried to lead outside the brick
+            return new FopException(Errno.EXDEV, VolumePath.display(path) + ": path leaves the brick");
+        }
+        return FopException.of(e.errno(), VolumePath.display(path));
+    }
+
+    private Stat statOf(Entry e) {
+        try {
+            return e.isRoot() ? Posix.statx(root.fd(), "") : Posix.statx(e.dir, e.name);
+        } catch (FopException ex) {
+            throw FopException.of(ex.errno(), VolumePath.display(e.path));
+        }
+    }
+
+    /** Opens a regular file or directory without following a symlink; specials are opened O_PATH. */
+    Inode open(Entry e, int accessFlags) {
+        if (e.isRoot()) {
+            return new Inode(root.fd(), Posix.statx(root.fd(), ""), false);
+        }
+        Stat st = statOf(e);
+        int flags;
+        if (st.isDirectory()) {
+            flags = Posix.O_RDONLY | Posix.O_DIRECTORY;
+        } else if (st.isRegular()) {
+            flags = accessFlags | Posix.O_NONBLOCK;
+        } else {
+            flags = Posix.O_PATH;
+        }
+        int fd = Posix.tryOpenat(e.dir, e.name, flags | Posix.O_NOFOLLOW, 0);
+        if (fd < 0) {
+            throw FopException.of(-fd, VolumePath.display(e.path));
+        }
+        return new Inode(fd, st, true);
+    }
+
+    private static boolean xattrCapable(Stat st) {
+        return st.isRegular() || st.isDirectory();
+    }
+
+    private static Gfid gfidOf(Inode i) {
+        return xattrCapable(i.stat) ? Gfid.ofNullable(Posix.fgetxattr(i.fd, XattrNames.GFID)) : null;
+    }
+
+    private static Attr attr(Stat st, Gfid gfid) {
+        return new Attr(gfid, st.mode(), st.nlink(), st.uid(), st.gid(), st.rdev(), st.size(), st.blocks(),
+                st.blksize(), st.ino(), st.atime(), st.mtime(), st.ctime());
+    }
+
+    private Gfid gfidAt(Entry e) {
+        try (Inode i = open(e, Posix.O_RDONLY)) {
+            return gfidOf(i);
+        }
+    }
+
+    /** The gfid the request names must still be the one at the path; a mismatch means ours is gone. */
+    private static void expect(Inode i, Gfid expected, String path) {
+        if (expected == null) {
+            return;
+        }
+        Gfid actual = gfidOf(i);
+        if (actual != null && !actual.equals(expected)) {
+            throw new FopException(Errno.ESTALE, VolumePath.display(path) + ": " + Errno.describe(Errno.ESTALE)
+                    + " (now " + actual + ", expected " + expected + ")");
+        }
+    }
+
+    private void ownAndMode(int fd, int mode, int uid, int gid, boolean forceMode) {
+        if (uid != euid || gid != egid) {
+            Posix.fchownat(fd, "", uid, gid);
+            forceMode = forceMode || (mode & 06000) != 0; // chown clears set-id bits
+        }
+        if (forceMode || (mode & umask & 07777) != 0) {
+            Posix.fchmod(fd, mode & 07777);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ lookups
+
+    public Looked lookup(String path, boolean withChangelog, boolean withParent) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            Gfid g = gfidOf(i);
+            Changelog cl = withChangelog && xattrCapable(i.stat) ? changelog.read(i.fd) : Changelog.CLEAN;
+            Changelog parent = withParent && !e.isRoot() ? changelog.read(e.dir) : null;
+            return new Looked(attr(i.stat, g), cl, parent);
+        }
+    }
+
+    public Attr stat(String path) {
+        return lookup(path, false, false).attr();
+    }
+
+    public String readlink(String path) {
+        try (Entry e = entry(path, false)) {
+            return Posix.readlinkat(e.dir, e.name);
+        } catch (FopException ex) {
+            throw FopException.of(ex.errno(), VolumePath.display(path));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ entry creation
+
+    public Attr create(String path, Gfid gfid, int mode, int uid, int gid, byte[] data, boolean sync) {
+        try (Entry e = entry(path, true)) {
+            requireName(e);
+            int fd = Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT | Posix.O_EXCL | Posix.O_RDWR | Posix.O_NOFOLLOW,
+                    mode & 07777);
+            if (fd == -Errno.EEXIST) {
+                return replayOrExists(e, gfid);
+            }
+            if (fd < 0) {
+                throw FopException.of(-fd, VolumePath.display(path));
+            }
+            try {
+                Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
+                ownAndMode(fd, mode, uid, gid, false);
+                if (data != null && data.length > 0) {
+                    Posix.pwriteFully(fd, data, data.length, 0);
+                }
+                if (sync) {
+                    Posix.fsync(fd, false);
+                }
+                return attr(Posix.statx(fd, ""), gfid);
+            } catch (FopException ex) {
+                // a create that failed half-way (ENOSPC while writing) leaves nothing behind
+                Posix.tryUnlinkat(e.dir, e.name, false);
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            } finally {
+                Posix.close(fd);
+            }
+        }
+    }
+
+    private static void requireName(Entry e) {
+        if (e.isRoot()) {
+            throw new FopException(Errno.EEXIST, "/: " + Errno.describe(Errno.EEXIST));
+        }
+    }
+
+    /** The name exists: success if it is the very inode this (replayed) request created, else EEXIST. */
+    private Attr replayOrExists(Entry e, Gfid gfid) {
+        try (Inode i = open(e, Posix.O_RDONLY)) {
+            Gfid existing = gfidOf(i);
+            if (gfid != null && gfid.equals(existing)) {
+                return attr(i.stat, existing);
+            }
+            throw new ExistsException(e.path, existing);
+        }
+    }
+
+    public Attr mkdir(String path, Gfid gfid, int mode, int uid, int gid) {
+        try (Entry e = entry(path, true)) {
+            requireName(e);
+            try {
+                Posix.mkdirat(e.dir, e.name, mode & 07777);
+            } catch (FopException ex) {
+                if (ex.errno() == Errno.EEXIST) {
+                    return replayOrExists(e, gfid);
+                }
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            int fd = Posix.openat(e.dir, e.name, Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_NOFOLLOW, 0);
+            try {
+                Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
+                ownAndMode(fd, mode, uid, gid, false);
+                return attr(Posix.statx(fd, ""), gfid);
+            } finally {
+                Posix.close(fd);
+            }
+        }
+    }
+
+    /** mknod for fifos, sockets and devices; S_IFREG creates an empty regular file with a gfid. */
+    public Attr mknod(String path, Gfid gfid, int mode, long rdev, int uid, int gid) {
+        int type = mode & FileType.S_IFMT;
+        if (type == FileType.REGULAR.bits() || type == 0) {
+            return create(path, gfid, mode & 07777, uid, gid, null, false);
+        }
+        if (type == FileType.DIRECTORY.bits() || type == FileType.SYMLINK.bits()) {
+            throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": mknod cannot make that file type");
+        }
+        try (Entry e = entry(path, true)) {
+            requireName(e);
+            try {
+                Posix.mknodat(e.dir, e.name, mode, rdev);
+            } catch (FopException ex) {
+                if (ex.errno() == Errno.EEXIST) {
+                    Stat st = statOf(e);
+                    if ((st.mode() & FileType.S_IFMT) == type && st.rdev() == rdev) {
+                        return attr(st, null); // replayed: the same special file is already there
+                    }
+                    throw new ExistsException(e.path, null);
+                }
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            chownSpecial(e, uid, gid);
+            if ((mode & umask & 07777) != 0 || (mode & 06000) != 0) {
+                try (Inode i = open(e, Posix.O_RDONLY)) {
+                    Posix.chmodByDescriptor(i.fd, mode & 07777);
+                }
+            }
+            return attr(statOf(e), null);
+        }
+    }
+
+    private void chownSpecial(Entry e, int uid, int gid) {
+        if (uid != euid || gid != egid) {
+            Posix.fchownat(e.dir, e.name, uid, gid);
+        }
+    }
+
+    public Attr symlink(String path, String target, int uid, int gid) {
+        if (target.isEmpty()) {
+            throw FopException.of(Errno.ENOENT, VolumePath.display(path));
+        }
+        if (target.indexOf('\0') >= 0) {
+            throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": symlink target contains NUL");
+        }
+        try (Entry e = entry(path, true)) {
+            requireName(e);
+            try {
+                Posix.symlinkat(target, e.dir, e.name);
+            } catch (FopException ex) {
+                if (ex.errno() == Errno.EEXIST) {
+                    Stat st = statOf(e);
+                    if ((st.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()
+                            && target.equals(Posix.readlinkat(e.dir, e.name))) {
+                        return attr(st, null);
+                    }
+                    throw new ExistsException(e.path, gfidAtOrNull(e));
+                }
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            chownSpecial(e, uid, gid);
+            return attr(statOf(e), null);
+        }
+    }
+
+    private Gfid gfidAtOrNull(Entry e) {
+        try {
+            return gfidAt(e);
+        } catch (FopException ex) {
+            return null;
+        }
+    }
+
+    public Attr link(String existing, String path, Gfid gfid) {
+        try (Entry from = entry(existing, false); Entry to = entry(path, true)) {
+            requireName(to);
+            try (Inode i = open(from, Posix.O_RDONLY)) {
+                if (i.stat.isDirectory()) {
+                    throw FopException.of(Errno.EPERM, VolumePath.display(existing));
+                }
+                expect(i, gfid, existing);
+            }
+            try {
+                Posix.linkat(from.dir, from.name, to.dir, to.name);
+            } catch (FopException ex) {
+                if (ex.errno() == Errno.EEXIST) {
+                    return replayOrExists(to, gfid);
+                }
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            try (Inode i = open(to, Posix.O_RDONLY)) {
+                return attr(i.stat, gfidOf(i));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ entry removal
+
+    /** Removes a non-directory; with a gfid, only if the name still holds that inode. Returns its gfid. */
+    public Gfid unlink(String path, Gfid gfid) {
+        try (Entry e = entry(path, true)) {
+            requireName(e);
+            Gfid actual;
+            int nlink;
+            try (Inode i = open(e, Posix.O_RDONLY)) {
+                if (i.stat.isDirectory()) {
+                    throw FopException.of(Errno.EISDIR, VolumePath.display(path));
+                }
+                expectOrGone(i, gfid, path);
+                actual = gfidOf(i);
+                nlink = i.stat.nlink();
+            }
+            int err = Posix.tryUnlinkat(e.dir, e.name, false);
+            if (err != 0) {
+                throw FopException.of(err, VolumePath.display(path));
+            }
+            if (nlink <= 1) {
+                forget(actual);
+            }
+            return actual;
+        }
+    }
+
+    /** A conditional removal whose inode was replaced meanwhile reports ENOENT: the one it meant is gone. */
+    private static void expectOrGone(Inode i, Gfid expected, String path) {
+        try {
+            expect(i, expected, path);
+        } catch (FopException ex) {
+            throw FopException.of(Errno.ENOENT, VolumePath.display(path));
+        }
+    }
+
+    private void forget(Gfid gfid) {
+        if (gfid != null) {
+            root.index().remove(PendingIndex.Kind.PENDING, gfid);
+            root.index().remove(PendingIndex.Kind.DIRTY, gfid);
+        }
+    }
+
+    public Gfid rmdir(String path, Gfid gfid) {
+        try (Entry e = entry(path, true)) {
+            if (e.isRoot()) {
+                throw FopException.of(Errno.EBUSY, "/");
+            }
+            Gfid actual;
+            try (Inode i = open(e, Posix.O_RDONLY)) {
+                if (!i.stat.isDirectory()) {
+                    throw FopException.of(Errno.ENOTDIR, VolumePath.display(path));
+                }
+                expectOrGone(i, gfid, path);
+                actual = gfidOf(i);
+            }
+            int err = Posix.tryUnlinkat(e.dir, e.name, true);
+            if (err != 0) {
+                throw FopException.of(err, VolumePath.display(path));
+            }
+            forget(actual);
+            return actual;
+        }
+    }
+
+    /**
+     * Removes a speculative create after a lease conflict: only the inode that still has this gfid, which only the
+     * creating client knows and which it never acknowledged, so nothing anyone relies on is lost. Returns whether
+     * something was removed.
+     */
+    public boolean undo(String path, Gfid gfid) {
+        try (Entry e = entry(path, true)) {
+            Stat st = Posix.statxOrNull(e.dir, e.name);
+            if (st == null) {
+                return false;
+            }
+            try (Inode i = open(e, Posix.O_RDONLY)) {
+                Gfid actual = gfidOf(i);
+                if (gfid != null && !gfid.equals(actual)) {
+                    return false;
+                }
+            }
+            return Posix.tryUnlinkat(e.dir, e.name, st.isDirectory()) == 0;
+        }
+    }
+
+    public Attr rename(String from, String to, Gfid gfid, int flags) {
+        try (Entry src = entry(from, true); Entry dst = entry(to, true)) {
+            if (src.isRoot() || dst.isRoot()) {
+                throw FopException.of(Errno.EBUSY, "/");
+            }
+            Stat st = Posix.statxOrNull(src.dir, src.name);
+            if (st == null) {
+                // replayed: the entry already moved
+                Stat there = Posix.statxOrNull(dst.dir, dst.name);
+                if (there != null && gfid != null && gfid.equals(gfidAtOrNull(dst))) {
+                    return attr(there, gfid);
+                }
+                throw FopException.of(Errno.ENOENT, VolumePath.display(from));
+            }
+            if (gfid != null) {
+                try (Inode i = open(src, Posix.O_RDONLY)) {
+                    expectOrGone(i, gfid, from);
+                }
+            }
+            Gfid replaced = null;
+            if ((flags & Posix.RENAME_EXCHANGE) == 0) {
+                Stat target = Posix.statxOrNull(dst.dir, dst.name);
+                if (target != null && target.nlink() <= 1 + (target.isDirectory() ? 1 : 0)) {
+                    replaced = gfidAtOrNull(dst);
+                }
+            }
+            try {
+                Posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
+            } catch (FopException ex) {
+                throw FopException.of(ex.errno(), VolumePath.display(ex.errno() == Errno.EEXIST
+                        || ex.errno() == Errno.ENOTEMPTY || ex.errno() == Errno.EISDIR ? to : from));
+            }
+            if (replaced != null && !replaced.equals(gfid)) {
+                forget(replaced);
+            }
+            try (Inode i = open(dst, Posix.O_RDONLY)) {
+                Gfid moved = gfidOf(i);
+                root.index().moved(moved, dst.path);
+                return attr(i.stat, moved);
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- data
+
+    public byte[] read(String path, Gfid gfid, long offset, int length) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            requireRegular(i, path);
+            expect(i, gfid, path);
+            return readFully(i.fd, offset, length);
+        }
+    }
+
+    /** Read plus the attributes and changelog, for AFR's read-with-lookup. */
+    public record ReadResult(byte[] data, Looked looked) {
+    }
+
+    public ReadResult readWithLookup(String path, Gfid gfid, long offset, int length) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            requireRegular(i, path);
+            expect(i, gfid, path);
+            byte[] data = readFully(i.fd, offset, length);
+            Looked l = new Looked(attr(i.stat, gfidOf(i)), changelog.read(i.fd),
+                    e.isRoot() ? null : changelog.read(e.dir));
+            return new ReadResult(data, l);
+        }
+    }
+
+    private static byte[] readFully(int fd, long offset, int length) {
+        byte[] buf = new byte[length];
+        int done = 0;
+        while (done < length) {
+            int n;
+            if (done == 0) {
+                n = Posix.pread(fd, buf, length, offset);
+            } else {
+                byte[] rest = new byte[length - done];
+                n = Posix.pread(fd, rest, rest.length, offset + done);
+                System.arraycopy(rest, 0, buf, done, n);
+            }
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        return done == length ? buf : java.util.Arrays.copyOf(buf, done);
+    }
+
+    private static void requireRegular(Inode i, String path) {
+        if (i.stat.isDirectory()) {
+            throw FopException.of(Errno.EISDIR, VolumePath.display(path));
+        }
+        if (!i.stat.isRegular()) {
+            throw FopException.of(Errno.EINVAL, VolumePath.display(path));
+        }
+    }
+
+    /** Writes data at offset; truncate >= 0 then cuts the file to that size (whole-file overwrite). */
+    public Attr write(String path, Gfid gfid, long offset, byte[] data, long truncate, boolean sync) {
+        try (Entry e = entry(path, true); Inode i = open(e, Posix.O_WRONLY)) {
+            requireRegular(i, path);
+            expect(i, gfid, path);
+            try {
+                if (data.length > 0) {
+                    Posix.pwriteFully(i.fd, data, data.length, offset);
+                }
+                if (truncate >= 0) {
+                    Posix.ftruncate(i.fd, truncate);
+                }
+                if (sync) {
+                    Posix.fsync(i.fd, false);
+                }
+            } catch (FopException ex) {
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            return attr(Posix.statx(i.fd, ""), gfidOf(i));
+        }
+    }
+
+    public Attr truncate(String path, Gfid gfid, long size) {
+        return write(path, gfid, 0, new byte[0], size, false);
+    }
+
+    public void fsync(String path, Gfid gfid, boolean datasync) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            expect(i, gfid, path);
+            if (xattrCapable(i.stat)) {
+                Posix.fsync(i.fd, datasync);
+            }
+        }
+    }
+
+    public Attr fallocate(String path, Gfid gfid, int mode, long offset, long length) {
+        try (Entry e = entry(path, true); Inode i = open(e, Posix.O_WRONLY)) {
+            requireRegular(i, path);
+            expect(i, gfid, path);
+            try {
+                Posix.fallocate(i.fd, mode, offset, length);
+            } catch (FopException ex) {
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            return attr(Posix.statx(i.fd, ""), gfidOf(i));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ metadata
+
+    public Attr setattr(String path, Gfid gfid, SetAttr s) {
+        try (Entry e = entry(path, true); Inode i = open(e, s.size() != null ? Posix.O_WRONLY : Posix.O_RDONLY)) {
+            expect(i, gfid, path);
+            try {
+                if (xattrCapable(i.stat)) {
+                    if (s.uid() != null || s.gid() != null) {
+                        Posix.fchownat(i.fd, "", s.uid() == null ? -1 : s.uid(), s.gid() == null ? -1 : s.gid());
+                    }
+                    if (s.mode() != null) {
+                        Posix.fchmod(i.fd, s.mode() & 07777);
+                    }
+                    if (s.size() != null) {
+                        requireRegular(i, path);
+                        Posix.ftruncate(i.fd, s.size());
+                    }
+                    if (s.atime() != null || s.mtime() != null || s.atimeNow() || s.mtimeNow()) {
+                        Posix.utimensat(i.fd, "", s.atime(), s.atimeNow(), s.mtime(), s.mtimeNow());
+                    }
+                } else {
+                    if (s.size() != null) {
+                        throw FopException.of(Errno.EINVAL, VolumePath.display(path));
+                    }
+                    if (s.uid() != null || s.gid() != null) {
+                        Posix.fchownat(e.dir, e.name, s.uid() == null ? -1 : s.uid(), s.gid() == null ? -1 : s.gid());
+                    }
+                    if (s.mode() != null) {
+                        if ((i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
+                            throw FopException.of(Errno.EOPNOTSUPP, VolumePath.display(path));
+                        }
+                        Posix.chmodByDescriptor(i.fd, s.mode() & 07777);
+                    }
+                    if (s.atime() != null || s.mtime() != null || s.atimeNow() || s.mtimeNow()) {
+                        Posix.utimensat(e.dir, e.name, s.atime(), s.atimeNow(), s.mtime(), s.mtimeNow());
+                    }
+                }
+            } catch (FopException ex) {
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            return attr(e.isRoot() ? Posix.statx(root.fd(), "") : Posix.statx(e.dir, e.name), gfidOf(i));
+        }
+    }
+
+    public byte[] getxattr(String path, String name) {
+        if (XattrNames.isInternal(name)) {
+            throw FopException.of(Errno.ENODATA, VolumePath.display(path));
+        }
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            byte[] v = xattrCapable(i.stat) ? Posix.fgetxattr(i.fd, name) : Posix.getxattrByDescriptor(i.fd, name);
+            if (v == null) {
+                throw FopException.of(Errno.ENODATA, VolumePath.display(path));
+            }
+            return v;
+        } catch (FopException ex) {
+            throw FopException.of(ex.errno(), VolumePath.display(path));
+        }
+    }
+
+    public void setxattr(String path, String name, byte[] value, int flags) {
+        if (XattrNames.isInternal(name)) {
+            throw new FopException(Errno.EPERM, VolumePath.display(path) + ": " + name + " is reserved");
+        }
+        try (Entry e = entry(path, true); Inode i = open(e, Posix.O_RDONLY)) {
+            if (xattrCapable(i.stat)) {
+                Posix.fsetxattr(i.fd, name, value, flags);
+            } else {
+                Posix.setxattrByDescriptor(i.fd, name, value, flags);
+            }
+        } catch (FopException ex) {
+            throw FopException.of(ex.errno(), VolumePath.display(path));
+        }
+    }
+
+    public List<String> listxattr(String path) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            List<String> all = xattrCapable(i.stat) ? Posix.flistxattr(i.fd) : Posix.listxattrByDescriptor(i.fd);
+            List<String> visible = new ArrayList<>(all.size());
+            for (String n : all) {
+                if (!XattrNames.isInternal(n)) {
+                    visible.add(n);
+                }
+            }
+            return visible;
+        }
+    }
+
+    public void removexattr(String path, String name) {
+        if (XattrNames.isInternal(name)) {
+            throw new FopException(Errno.EPERM, VolumePath.display(path) + ": " + name + " is reserved");
+        }
+        try (Entry e = entry(path, true); Inode i = open(e, Posix.O_RDONLY)) {
+            boolean removed = xattrCapable(i.stat) ? Posix.fremovexattr(i.fd, name)
+                    : Posix.removexattrByDescriptor(i.fd, name);
+            if (!removed) {
+                throw FopException.of(Errno.ENODATA, VolumePath.display(path));
+            }
+        } catch (FopException ex) {
+            throw FopException.of(ex.errno(), VolumePath.display(path));
+        }
+    }
+
+    /** Gives an inode created outside camelfs the volume-wide gfid; EEXIST if it already has another. */
+    public Attr setGfid(String path, Gfid gfid) {
+        try (Entry e = entry(path, true); Inode i = open(e, Posix.O_RDONLY)) {
+            if (!xattrCapable(i.stat)) {
+                return attr(i.stat, null);
+            }
+            Gfid have = gfidOf(i);
+            if (have == null) {
+                Posix.fsetxattr(i.fd, XattrNames.GFID, gfid.toBytes(), Posix.XATTR_CREATE);
+                return attr(i.stat, gfid);
+            }
+            if (!have.equals(gfid)) {
+                throw new ExistsException(e.path, have);
+            }
+            return attr(i.stat, have);
+        }
+    }
+
+    public StatFs statfs() {
+        return Posix.fstatvfs(root.fd());
+    }
+
+    // ------------------------------------------------------------------------------------------------ listing
+
+    public DirPage readdir(String path, long cookie, int max, boolean withStat) {
+        String p = checked(path, false);
+        int fd;
+        try {
+            fd = Posix.openat2(root.fd(), p.isEmpty() ? "." : p, Posix.O_RDONLY | Posix.O_DIRECTORY
+                    | Posix.O_CLOEXEC, 0, RESOLVE);
+        } catch (FopException ex) {
+            throw resolveError(ex, p);
+        }
+        Pointer buf = Posix.allocate(DIRENT_BUFFER);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        List<DirEntry> out = new ArrayList<>();
+        try {
+            if (cookie != 0) {
+                Posix.lseek(fd, cookie);
+            }
+            while (out.size() < max) {
+                int n = Posix.getdents(fd, buf, DIRENT_BUFFER);
+                if (n == 0) {
+                    return new DirPage(out, true);
+                }
+                int pos = 0;
+                while (pos < n) {
+                    long off = buf.getLong(pos + 8);
+                    int reclen = buf.getShort(pos + 16) & 0xffff;
+                    int dtype = buf.getByte(pos + 18) & 0xff;
+                    int nameLen = 0;
+                    while (buf.getByte(pos + 19 + nameLen) != 0) {
+                        nameLen++;
+                    }
+                    byte[] raw = new byte[nameLen];
+                    buf.get(pos + 19, raw, 0, nameLen);
+                    pos += reclen;
+                    String name = decode(utf8, raw);
+                    if (name == null || name.equals(".") || name.equals("..")
+                            || (p.isEmpty() && name.equals(BrickRoot.META))) {
+                        cookie = off;
+                        continue;
+                    }
+                    Attr a = null;
+                    int type = Posix.typeOfDirent(dtype);
+                    if (withStat) {
+                        a = statEntry(fd, name);
+                        if (a == null) {
+                            cookie = off;
+                            continue; // removed while listing
+                        }
+                        type = a.mode() & FileType.S_IFMT;
+                    }
+                    out.add(new DirEntry(name, type == 0 ? null : FileType.ofMode(type), off, a));
+                    cookie = off;
+                    if (out.size() >= max) {
+                        // the next page starts after this entry (its d_off), wherever it was in the batch
+                        return new DirPage(out, false);
+                    }
+                }
+            }
+            return new DirPage(out, false);
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    private static String decode(CharsetDecoder utf8, byte[] raw) {
+        try {
+            CharBuffer cb = utf8.reset().decode(ByteBuffer.wrap(raw));
+            return cb.toString();
+        } catch (CharacterCodingException e) {
+            return null; // a name camelfs paths cannot express (not UTF-8) is not listed
+        }
+    }
+
+    private static Attr statEntry(int dirFd, String name) {
+        Stat st = Posix.statxOrNull(dirFd, name);
+        if (st == null) {
+            return null;
+        }
+        Gfid g = null;
+        if (st.isRegular() || st.isDirectory()) {
+            int fd = Posix.tryOpenat(dirFd, name, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK, 0);
+            if (fd >= 0) {
+                try {
+                    g = Gfid.ofNullable(Posix.fgetxattr(fd, XattrNames.GFID));
+                } finally {
+                    Posix.close(fd);
+                }
+            }
+        }
+        return attr(st, g);
+    }
+
+    // ---------------------------------------------------------------------------------------------- changelog
+
+    /**
+     * Applies a changelog update to the inode at path: blame (pending for the listed bricks) or dirty. Used after
+     * the operation itself, so a missing inode (the op removed it) is simply skipped.
+     */
+    void recordPending(String path, int kinds, java.util.Collection<Integer> bricks) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            if (xattrCapable(i.stat)) {
+                changelog.blame(i.fd, gfidOf(i), e.path, kinds, bricks);
+            }
+        } catch (FopException ex) {
+            if (ex.errno() != Errno.ENOENT && ex.errno() != Errno.ENOTDIR) {
+                throw ex;
+            }
+        }
+    }
+
+    void recordDirty(String path, int kinds) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            if (xattrCapable(i.stat)) {
+                changelog.markDirty(i.fd, gfidOf(i), e.path, kinds);
+            }
+        } catch (FopException ex) {
+            if (ex.errno() != Errno.ENOENT && ex.errno() != Errno.ENOTDIR) {
+                throw ex;
+            }
+        }
+    }
+
+    /** The changelog of the parent directory of path, or null when that directory does not exist here. */
+    public Changelog parentChangelogOrNull(String path) {
+        String p = VolumePath.normalize(path);
+        if (p.isEmpty()) {
+            return null;
+        }
+        try (Entry e = entry(p, false)) {
+            return changelog.read(e.dir);
+        } catch (FopException ex) {
+            return null;
+        }
+    }
+
+    /** The changelog of the inode at path (CLEAN for inodes that cannot carry one). */
+    public Changelog changelogOf(String path) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            return xattrCapable(i.stat) ? changelog.read(i.fd) : Changelog.CLEAN;
+        }
+    }
+}

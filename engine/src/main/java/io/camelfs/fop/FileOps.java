@@ -1,0 +1,78 @@
+package io.camelfs.fop;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The file operations (FOPs) of a volume, the one interface every layer speaks -- GlusterFS's translator model.
+ * A layer implements it and usually passes each call on to the layer below; {@link #describe()} prints the stack.
+ * Paths are volume-relative (see {@link VolumePath}); failures are {@link FopException}s carrying an errno.
+ */
+public interface FileOps extends AutoCloseable {
+
+    /** This layer and the ones below it, one per line, top first. */
+    String describe();
+
+    /** The same operations performed on behalf of another caller (owner of created inodes). */
+    FileOps as(Caller caller);
+
+    Attr lookup(String path);
+
+    /** Creates an empty regular file. Not exclusive: an existing regular file is opened instead (O_CREAT). */
+    Attr create(String path, int mode, boolean exclusive);
+
+    /** Whole-file write: creates the file or replaces its content; the common case costs one round trip. */
+    Attr put(String path, int mode, ByteBuffer data);
+
+    Attr mkdir(String path, int mode);
+
+    Attr mknod(String path, int mode, long rdev);
+
+    Attr symlink(String target, String path);
+
+    String readlink(String path);
+
+    Attr link(String existing, String path);
+
+    void unlink(String path);
+
+    void rmdir(String path);
+
+    /** flags: 0, {@link #RENAME_NOREPLACE} or {@link #RENAME_EXCHANGE}, as renameat2(2). */
+    void rename(String from, String to, int flags);
+
+    int RENAME_NOREPLACE = 1;
+    int RENAME_EXCHANGE = 2;
+
+    /** Up to length bytes from offset; fewer at end of file. The buffer is read-only. */
+    ByteBuffer read(String path, long offset, int length);
+
+    /** Writes all of data at offset; returns the number of bytes written. */
+    int write(String path, long offset, ByteBuffer data);
+
+    void truncate(String path, long size);
+
+    void fsync(String path, boolean datasync);
+
+    Attr setattr(String path, SetAttr changes);
+
+    DirPage readdir(String path, long cookie, int maxEntries, boolean withAttrs);
+
+    byte[] getxattr(String path, String name);
+
+    /** flags: 0, XATTR_CREATE (1) or XATTR_REPLACE (2). */
+    void setxattr(String path, String name, byte[] value, int flags);
+
+    List<String> listxattr(String path);
+
+    void removexattr(String path, String name);
+
+    StatFs statfs(String path);
+
+    void fallocate(String path, int mode, long offset, long length);
+
+    LockResult lock(String path, LockRequest request);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,147 @@
+package io.camelfs.volume;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A volume's options, checked when the volume is defined: an unknown name or a wrong value is an error that names
+ * the option. Values are kept as text so a brick can hand them to clients unchanged.
+ */
+public final class VolumeOptions {
+    /** Every option with its default and what it means (printed by `camelfs volume options`). */
+    public static final Map<String, String[]> KNOWN;
+
+    static {
+        Map<String, String[]> m = new LinkedHashMap<>();
+        m.put("quorum", new String[] {"auto", "client quorum for writes: auto, fixed:N or none"});
+        m.put("brick-timeout", new String[] {"5s", "a brick that does not answer for this long is down"});
+        m.put("read-child", new String[] {"local", "which good brick serves reads: local, first or hash"});
+        m.put("sync-writes", new String[] {"false", "bricks fsync every write before acknowledging it"});
+        m.put("session-grace", new String[] {"10s",
+            "how long a brick keeps a vanished client's leases and locks before releasing them"});
+        KNOWN = Collections.unmodifiableMap(m);
+    }
+
+    private final Map<String, String> values;
+
+    private VolumeOptions(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static VolumeOptions of(Map<String, String> given, int replica) {
+        Map<String, String> v = new TreeMap<>();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            String name = e.getKey().trim();
+            if (!KNOWN.containsKey(name)) {
+                throw new InvalidVolumeException("unknown volume option '" + name + "' (known: "
+                        + String.join(", ", KNOWN.keySet()) + ")");
+            }
+            v.put(name, e.getValue() == null ? "" : e.getValue().trim());
+        }
+        VolumeOptions o = new VolumeOptions(Collections.unmodifiableMap(v));
+        // parse everything once so a wrong value fails when the volume is defined, not on first use
+        o.quorum(replica);
+        o.brickTimeout();
+        o.readChild();
+        o.syncWrites();
+        o.sessionGrace();
+        return o;
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    private String get(String name) {
+        return values.getOrDefault(name, KNOWN.get(name)[0]);
+    }
+
+    public Quorum quorum(int replica) {
+        return Quorum.parse(get("quorum"), replica);
+    }
+
+    public Duration brickTimeout() {
+        Duration d = duration("brick-timeout");
+        if (d.isZero() || d.isNegative()) {
+            throw new InvalidVolumeException("option brick-timeout: must be positive");
+        }
+        return d;
+    }
+
+    public Duration sessionGrace() {
+        return duration("session-grace");
+    }
+
+    public String readChild() {
+        String v = get("read-child").toLowerCase(Locale.ROOT);
+        if (!v.equals("local") && !v.equals("first") && !v.equals("hash")) {
+            throw new InvalidVolumeException("option read-child: '" + v + "' is not one of local, first, hash");
+        }
+        return v;
+    }
+
+    public boolean syncWrites() {
+        return bool("sync-writes");
+    }
+
+    private boolean bool(String name) {
+        String v = get(name).toLowerCase(Locale.ROOT);
+        if (v.equals("true") || v.equals("on") || v.equals("yes")) {
+            return true;
+        }
+        if (v.equals("false") || v.equals("off") || v.equals("no")) {
+            return false;
+        }
+        throw new InvalidVolumeException("option " + name + ": '" + get(name) + "' is not true or false");
+    }
+
+    private Duration duration(String name) {
+        String v = get(name);
+        try {
+            return parseDuration(v);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidVolumeException("option " + name + ": '" + v + "' is not a duration like 500ms, 5s"
+                    + " or 2m");
+        }
+    }
+
+    /** "250ms", "5s", "2m", "1h", or a bare number of seconds. */
+    public static Duration parseDuration(String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        long mult;
+        String num;
+        if (s.endsWith("ms")) {
+            mult = 1;
+            num = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("s")) {
+            mult = 1000;
+            num = s.substring(0, s.length() - 1);
+        } else if (s.endsWith("m")) {
+            mult = 60_000;
+            num = s.substring(0, s.length() - 1);
+        } else if (s.endsWith("h")) {
+            mult = 3_600_000;
+            num = s.substring(0, s.length() - 1);
+        } else {
+            mult = 1000;
+            num = s;
+        }
+        double n = Double.parseDouble(num.trim());
+        if (n < 0 || Double.isNaN(n)) {
+            throw new IllegalArgumentException("negative duration");
+        }
+        return Duration.ofMillis(Math.round(n * mult));
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}
