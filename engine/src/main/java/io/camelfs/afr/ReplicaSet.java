@@ -30,6 +30,9 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     final List<BrickClient> bricks = new ArrayList<>();
     final KeyLocks keyLocks;
     final GfidCache gfids = new GfidCache(16_384);
+    final java.util.concurrent.atomic.LongAdder mutations = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder contentions = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder blamed = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<String>> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     final int localBrick;

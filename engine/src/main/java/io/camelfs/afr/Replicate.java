@@ -81,6 +81,11 @@ import java.util.function.Predicate;
  */
 public final class Replicate implements FileOps {
     private static final int MAX_ATTEMPTS = 6;
+
+    /** What this client did, for metrics: operations, lease conflicts resolved, and blame recorded. */
+    public record Stats(long mutations, long contentions, long blamed) {
+    }
+
     private static final int READDIR_PAGE = 1000;
     private final ReplicaSet set;
     private final Caller caller;
@@ -119,6 +124,14 @@ public final class Replicate implements FileOps {
 
     public void onBrickStateChange(java.util.function.Consumer<String> listener) {
         set.onStateChange(listener);
+    }
+
+    public Stats stats() {
+        return new Stats(set.mutations.sum(), set.contentions.sum(), set.blamed.sum());
+    }
+
+    ReplicaSet replicaSet() {
+        return set;
     }
 
     @Override
@@ -254,6 +267,7 @@ public final class Replicate implements FileOps {
     }
 
     private Outcome mutate(Mutation m) {
+        set.mutations.increment();
         try (KeyLocks.Held held = set.keyLocks.lock(m.keys)) {
             List<long[]> sequences = new ArrayList<>();
             try {
@@ -280,6 +294,7 @@ public final class Replicate implements FileOps {
                     throw new FopException(Errno.EAGAIN, VolumePath.display(m.path)
                             + ": another client kept the lease through " + attempt + " attempts");
                 }
+                set.contentions.increment();
                 resolveContention(m, r, up, refused, sequences);
                 continue;
             }
@@ -312,6 +327,7 @@ public final class Replicate implements FileOps {
             List<Integer> missing = new ArrayList<>(failed);
             missing.addAll(r.failed.keySet());
             if (!missing.isEmpty()) {
+                set.blamed.increment();
                 applied = blame(m, applied, missing, sequences);
             }
             if (!set.quorum.met(applied, set.spec.replica())) {

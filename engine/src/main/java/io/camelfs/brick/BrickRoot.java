@@ -83,7 +83,12 @@ public final class BrickRoot implements AutoCloseable {
             Files.createDirectories(meta);
             FileChannel ch = FileChannel.open(meta.resolve("brick.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            FileLock lock = ch.tryLock();
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+                lock = null;
+            }
             if (lock == null) {
                 ch.close();
                 throw new BrickStartException("brick directory " + dir + " is already served by another brick"

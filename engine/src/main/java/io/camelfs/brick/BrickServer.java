@@ -96,7 +96,7 @@ public final class BrickServer implements AutoCloseable {
         } catch (IOException e) {
             executor.shutdownNow();
             sweeper.shutdownNow();
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
+            if (isAddressInUse(e)) {
                 throw new BrickStartException("port " + c.port() + " on " + host + " is already in use (brick "
                         + address + " of volume " + volume.name() + ")");
             }
@@ -104,6 +104,15 @@ public final class BrickServer implements AutoCloseable {
                     + e.getMessage());
         }
         sweeper.scheduleWithFixedDelay(() -> sweep(grace), 1, 1, TimeUnit.SECONDS);
+    }
+
+    private static boolean isAddressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static BrickServer start(Config c, Listener listener) {

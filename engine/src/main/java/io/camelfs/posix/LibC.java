@@ -54,6 +54,8 @@ public interface LibC {
 
     int utimensat(int dirfd, @In byte[] path, Pointer times, int flags);
 
+    int futimens(int fd, Pointer times);
+
     long fgetxattr(int fd, @In byte[] name, @Out byte[] value, long size);
 
     int fsetxattr(int fd, @In byte[] name, @In byte[] value, long size, int flags);

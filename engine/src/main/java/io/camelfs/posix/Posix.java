@@ -235,8 +235,8 @@ public final class Posix {
         putTime(ts, 16, mtime, mtimeNow);
         int flags = AT_SYMLINK_NOFOLLOW;
         if (name.isEmpty()) {
-            // utimensat has no AT_EMPTY_PATH: a NULL path with a descriptor means "this descriptor"
-            check(C.utimensat(dirfd, null, ts, 0), "utimensat", name);
+            // utimensat has no AT_EMPTY_PATH, and glibc refuses its NULL-path form: futimens is the fd variant
+            check(C.futimens(dirfd, ts), "utimensat", name);
             return;
         }
         check(C.utimensat(dirfd, cstr(name), ts, flags), "utimensat", name);
