@@ -249,6 +249,19 @@ public final class BrickServer implements AutoCloseable {
         LocalBricks.unregister(address);
         sweeper.shutdownNow();
         server.shutdown();
+        // end the long-lived upcall streams so shutdown does not wait for clients to hang up
+        for (Sessions.Session s : sessions.all()) {
+            var up = s.upcalls;
+            if (up != null) {
+                synchronized (up) {
+                    try {
+                        up.onCompleted();
+                    } catch (RuntimeException ignored) {
+                        // already cancelled by the client
+                    }
+                }
+            }
+        }
         try {
             if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
                 server.shutdownNow();

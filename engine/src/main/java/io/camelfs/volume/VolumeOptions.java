@@ -35,7 +35,7 @@ public final class VolumeOptions {
     public static VolumeOptions of(Map<String, String> given, int replica) {
         Map<String, String> v = new TreeMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
-            String name = e.getKey().trim();
+            String name = dashed(e.getKey().trim());
             if (!KNOWN.containsKey(name)) {
                 throw new InvalidVolumeException("unknown volume option '" + name + "' (known: "
                         + String.join(", ", KNOWN.keySet()) + ")");
@@ -50,6 +50,20 @@ public final class VolumeOptions {
         o.syncWrites();
         o.sessionGrace();
         return o;
+    }
+
+    /** "brickTimeout" -> "brick-timeout": Camel's property binding hands map keys over in camelCase. */
+    static String dashed(String name) {
+        StringBuilder sb = new StringBuilder(name.length() + 4);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c)) {
+                sb.append('-').append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     public Map<String, String> asMap() {

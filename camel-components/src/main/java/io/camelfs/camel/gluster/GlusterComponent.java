@@ -1,0 +1,69 @@
+package io.camelfs.camel.gluster;
+
+import io.camelfs.afr.Replicate;
+import io.camelfs.camel.VolumeLookup;
+import io.camelfs.client.VolumeClient;
+import io.camelfs.volume.BrickAddress;
+import io.camelfs.volume.InvalidVolumeException;
+import io.camelfs.volume.VolumeSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * gluster:VOLUME -- read, write and watch a replicated volume from any route. All endpoints of one volume share one
+ * client (one session per node), connected on first use.
+ */
+@Component("gluster")
+public class GlusterComponent extends DefaultComponent {
+    private final Map<String, Replicate> clients = new ConcurrentHashMap<>();
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        GlusterEndpoint e = new GlusterEndpoint(uri, this);
+        e.setVolume(remaining);
+        setProperties(e, parameters);
+        return e;
+    }
+
+    /** The volume client for an endpoint: from the node's own declaration, else fetched from its servers. */
+    Replicate client(GlusterEndpoint e) {
+        return clients.computeIfAbsent(e.getVolume(), v -> {
+            VolumeSpec local = VolumeLookup.find(getCamelContext(), v);
+            String name = "camel " + getCamelContext().getName() + " on " + hostName();
+            if (local != null) {
+                return VolumeClient.open(local, name);
+            }
+            if (e.getServers() == null || e.getServers().isBlank()) {
+                throw new InvalidVolumeException(e.getEndpointUri() + ": volume '" + v + "' is not declared on this"
+                        + " node; set servers=HOST:PORT of one of its bricks");
+            }
+            List<BrickAddress> all = new ArrayList<>();
+            for (String s : e.getServers().split(",")) {
+                all.add(BrickAddress.parse(s));
+            }
+            return VolumeClient.open(all.get(0), all.subList(1, all.size()), v, name);
+        });
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        for (Replicate r : clients.values()) {
+            r.close();
+        }
+        clients.clear();
+        super.doStop();
+    }
+}

@@ -1,0 +1,26 @@
+package io.camelfs.camel.gluster;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Metadata;
+
+/** Headers the gluster: component reads and sets. */
+public final class GlusterConstants {
+    @Metadata(description = "Path in the volume (the same header camel-file uses, so file: to gluster: is one"
+            + " line). Falls back to the endpoint's path option.", javaType = "String")
+    public static final String FILE_NAME = Exchange.FILE_NAME;
+    @Metadata(label = "producer", description = "Overrides the endpoint's operation for this exchange.",
+              javaType = "io.camelfs.camel.gluster.GlusterOperation")
+    public static final String OPERATION = "CamelGlusterOperation";
+    @Metadata(description = "Permission bits for created files and directories, octal text like 0644.",
+              javaType = "String")
+    public static final String MODE = "CamelGlusterMode";
+    @Metadata(description = "The gfid of the file written, read or stated.", javaType = "String")
+    public static final String GFID = "CamelGlusterGfid";
+    @Metadata(description = "Size in bytes of the file after the operation.", javaType = "long")
+    public static final String FILE_LENGTH = Exchange.FILE_LENGTH;
+    @Metadata(description = "Last modification time of the file, in epoch milliseconds.", javaType = "long")
+    public static final String FILE_LAST_MODIFIED = Exchange.FILE_LAST_MODIFIED;
+
+    private GlusterConstants() {
+    }
+}

@@ -1,0 +1,131 @@
+package io.camelfs.camel.gluster;
+
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+
+/** Write, read, list and manage files of a camelfs volume, replicated synchronously to all its bricks. */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "gluster", title = "camelfs Gluster Volume", syntax = "gluster:volume",
+             category = {Category.FILE}, headersClass = GlusterConstants.class, producerOnly = true)
+public class GlusterEndpoint extends DefaultEndpoint {
+    @UriPath(description = "Name of the volume")
+    @Metadata(required = true)
+    private String volume;
+    @UriParam(description = "Bricks (host:port, comma separated) to fetch the volume definition from when this node"
+            + " does not declare the volume; the first that answers is used")
+    private String servers;
+    @UriParam(label = "producer", description = "The operation to perform", defaultValue = "write")
+    private GlusterOperation operation = GlusterOperation.write;
+    @UriParam(label = "producer", description = "Path in the volume when the CamelFileName header is not set; for"
+            + " list, the directory to list")
+    private String path;
+    @UriParam(label = "producer", description = "Create missing parent directories when writing",
+              defaultValue = "true")
+    private boolean autoCreate = true;
+    @UriParam(label = "producer", description = "Permission bits of files written, octal", defaultValue = "0644")
+    private String fileMode = "0644";
+    @UriParam(label = "producer", description = "Permission bits of directories created, octal",
+              defaultValue = "0755")
+    private String directoryMode = "0755";
+
+    public GlusterEndpoint(String uri, GlusterComponent component) {
+        super(uri, component);
+    }
+
+    @Override
+    public GlusterComponent getComponent() {
+        return (GlusterComponent) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new GlusterProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("gluster: has no consumer yet");
+    }
+
+    static int octal(String option, String value) {
+        try {
+            int m = Integer.parseInt(value.trim(), 8);
+            if (m < 0 || m > 07777) {
+                throw new NumberFormatException();
+            }
+            return m;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + value + "' is not an octal permission mode like 0644");
+        }
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        io.camelfs.volume.VolumeSpec.checkName(volume);
+        octal("fileMode", fileMode);
+        octal("directoryMode", directoryMode);
+    }
+
+    public String getVolume() {
+        return volume;
+    }
+
+    public void setVolume(String volume) {
+        this.volume = volume;
+    }
+
+    public String getServers() {
+        return servers;
+    }
+
+    public void setServers(String servers) {
+        this.servers = servers;
+    }
+
+    public GlusterOperation getOperation() {
+        return operation;
+    }
+
+    public void setOperation(GlusterOperation operation) {
+        this.operation = operation;
+    }
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    public boolean isAutoCreate() {
+        return autoCreate;
+    }
+
+    public void setAutoCreate(boolean autoCreate) {
+        this.autoCreate = autoCreate;
+    }
+
+    public String getFileMode() {
+        return fileMode;
+    }
+
+    public void setFileMode(String fileMode) {
+        this.fileMode = fileMode;
+    }
+
+    public String getDirectoryMode() {
+        return directoryMode;
+    }
+
+    public void setDirectoryMode(String directoryMode) {
+        this.directoryMode = directoryMode;
+    }
+}

@@ -1,0 +1,67 @@
+package io.camelfs.cli;
+
+import io.camelfs.fop.FopException;
+import io.camelfs.volume.InvalidVolumeException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** bin/camelfs: run a node, or use a volume from the command line without FUSE. */
+@Command(name = "camelfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+         description = "Replicated directories for the JVM operations stack.",
+         subcommands = {RunCommand.class, VolumeCommand.class, CpCommand.class, CatCommand.class, LsCommand.class,
+             RmCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        quietLoggingUnlessRunning(args);
+        System.exit(execute(args));
+    }
+
+    /** Client commands print results, not the engine's INFO log; a node logs as a service does. */
+    static void quietLoggingUnlessRunning(String[] args) {
+        boolean run = args.length > 0 && args[0].equals("run");
+        if (!run && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
+    }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("camelfs: " + oneLine(e));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("camelfs: " + e.getMessage());
+            err.println("Try 'camelfs " + e.getCommandLine().getCommandName() + " --help' for more information.");
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    static String oneLine(Throwable e) {
+        String m;
+        if (e instanceof FopException || e instanceof InvalidVolumeException) {
+            m = e.getMessage();
+        } else {
+            m = io.camelfs.runtime.NodeRuntime.reason(e);
+        }
+        return m == null ? e.toString() : m.replaceAll("\\s+", " ").trim();
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"camelfs " + (v == null ? "development build" : v) + ", brick protocol "
+                    + io.camelfs.protocol.Wire.PROTOCOL};
+        }
+    }
+}
