@@ -326,14 +326,27 @@ public final class Replicate implements FileOps {
             }
             List<Integer> missing = new ArrayList<>(failed);
             missing.addAll(r.failed.keySet());
-            if (!missing.isEmpty()) {
-                set.blamed.increment();
-                applied = blame(m, applied, missing, sequences);
-            }
             if (!set.quorum.met(applied, set.spec.replica())) {
+                // the op fails: never let the minority copy become the source of a write reported as failed
+                String fate;
+                if (m.undo != null) {
+                    undo(m, applied, sequences);
+                    fate = "undone";
+                } else {
+                    mark(m, applied, missing, true, sequences);
+                    fate = "marked dirty for heal, which keeps the majority's copy";
+                }
                 throw new QuorumException(Errno.ENOTCONN, VolumePath.display(m.path) + ": reached only bricks "
                         + applied + " of volume " + set.spec.name() + ", " + set.quorum.describe(set.spec.replica())
-                        + "; the bricks that have it are marked as sources for heal");
+                        + "; " + fate);
+            }
+            if (!missing.isEmpty()) {
+                set.blamed.increment();
+                applied = mark(m, applied, missing, false, sequences);
+                if (!set.quorum.met(applied, set.spec.replica())) {
+                    throw new QuorumException(Errno.ENOTCONN, VolumePath.display(m.path) + ": bricks failed while"
+                            + " recording the outcome; " + set.quorum.describe(set.spec.replica()) + " not met");
+                }
             }
             return new Outcome(r.ok.get(applied.get(0)), applied);
         }
@@ -341,13 +354,18 @@ public final class Replicate implements FileOps {
 
     /**
      * Post-op for a brick that failed mid-operation: the bricks that applied it record pending counters blaming
-     * the ones that missed it. Returns the bricks that still count as having applied it.
+     * the ones that missed it (or, when the op failed for lack of quorum, a dirty mark). Returns the bricks that
+     * still count as having applied it.
      */
-    private List<Integer> blame(Mutation m, List<Integer> applied, List<Integer> missing, List<long[]> sequences) {
+    private List<Integer> mark(Mutation m, List<Integer> applied, List<Integer> missing, boolean dirty,
+            List<long[]> sequences) {
+        if (applied.isEmpty()) {
+            return applied;
+        }
         List<Integer> missingSorted = new ArrayList<>(new java.util.TreeSet<>(missing));
         FopRequest op = m.request.apply(applied.get(0)).setHeader(Header.getDefaultInstance()).build();
         Replies r = fanout(applied, b -> FopRequest.newBuilder().setMark(Mark.newBuilder().setOp(op)
-                .addAllBricks(missingSorted)), header(List.of(), List.of()), true, sequences);
+                .addAllBricks(missingSorted).setDirty(dirty)), header(List.of(), List.of()), true, sequences);
         List<Integer> still = new ArrayList<>();
         for (int b : applied) {
             FopReply reply = r.ok.get(b);

@@ -387,7 +387,11 @@ final class BrickService extends BrickGrpc.BrickImplBase {
             case MARK: {
                 var m = req.getMark();
                 for (Targets.Target t : Targets.of(m.getOp())) {
-                    store.recordPending(t.path(), t.kinds(), m.getBricksList());
+                    if (m.getDirty()) {
+                        store.recordDirty(t.path(), t.kinds());
+                    } else {
+                        store.recordPending(t.path(), t.kinds(), m.getBricksList());
+                    }
                 }
                 return FopReply.newBuilder();
             }
