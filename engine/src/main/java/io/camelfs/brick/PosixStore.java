@@ -605,6 +605,10 @@ public final class PosixStore {
         if (i.stat.isDirectory()) {
             throw FopException.of(Errno.EISDIR, VolumePath.display(path));
         }
+        if ((i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
+            // what open(O_NOFOLLOW) says: a brick never follows a symlink on a client's behalf
+            throw FopException.of(Errno.ELOOP, VolumePath.display(path));
+        }
         if (!i.stat.isRegular()) {
             throw FopException.of(Errno.EINVAL, VolumePath.display(path));
         }
