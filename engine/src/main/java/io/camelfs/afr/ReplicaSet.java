@@ -101,16 +101,19 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         keyLocks.recall(keys);
     }
 
-    /** Gives leases back on every brick that is up (fire and forget: a lost release only costs a recall later). */
+    /** Gives leases back on every brick that is up, off the caller's thread (a lost release only costs a recall). */
     private void releaseEverywhere(List<String> keys) {
-        for (BrickClient b : bricks) {
-            if (b.isUp()) {
-                b.release(keys).exceptionally(t -> {
-                    LOG.debug("release of {} on {} failed: {}", keys, b.address(), t.toString());
-                    return null;
-                });
+        scheduler.execute(() -> {
+            for (BrickClient b : bricks) {
+                if (b.isUp()) {
+                    try {
+                        b.release(keys).get();
+                    } catch (RuntimeException e) {
+                        LOG.debug("release of {} on {} failed: {}", keys, b.address(), e.toString());
+                    }
+                }
             }
-        }
+        });
     }
 
     @Override

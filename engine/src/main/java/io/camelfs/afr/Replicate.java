@@ -18,6 +18,8 @@ import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.BrickClient;
+import io.camelfs.protocol.BrickRefusedException;
+import io.camelfs.protocol.BrickUnavailableException;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.Fallocate;
@@ -60,10 +62,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -182,36 +180,36 @@ public final class Replicate implements FileOps {
     /** Sends a request to each listed brick in parallel and waits for every answer (each has a deadline). */
     private Replies fanout(List<Integer> targets, IntFunction<FopRequest.Builder> request, Header.Builder header,
             boolean mutating, List<long[]> sequences) {
-        Map<Integer, CompletableFuture<FopReply>> futures = new TreeMap<>();
+        return fanout(targets, request, header, mutating, sequences, set.timeout);
+    }
+
+    /** Writes the request to every brick first, then collects the replies: one round trip for all of them. */
+    private Replies fanout(List<Integer> targets, IntFunction<FopRequest.Builder> request, Header.Builder header,
+            boolean mutating, List<long[]> sequences, Duration deadline) {
+        Map<Integer, BrickClient.Pending<FopReply>> pending = new TreeMap<>();
         for (int b : targets) {
-            BrickClient.Sent s = set.brick(b).send(request.apply(b), header.clone(), mutating);
+            BrickClient.Sent s = set.brick(b).send(request.apply(b), header.clone(), mutating, deadline);
             if (mutating) {
                 sequences.add(new long[] {b, s.seq()});
             }
-            futures.put(b, s.reply());
+            pending.put(b, s.reply());
         }
         Replies r = new Replies();
-        for (Map.Entry<Integer, CompletableFuture<FopReply>> e : futures.entrySet()) {
+        for (Map.Entry<Integer, BrickClient.Pending<FopReply>> e : pending.entrySet()) {
             try {
-                r.ok.put(e.getKey(), await(e.getValue()));
-            } catch (FopException ex) {
-                r.failed.put(e.getKey(), ex.getCause() != null ? ex.getCause() : ex);
+                r.ok.put(e.getKey(), e.getValue().get());
+            } catch (BrickUnavailableException | BrickRefusedException ex) {
+                r.failed.put(e.getKey(), ex);
             }
         }
         return r;
     }
 
-    private <T> T await(CompletableFuture<T> f) {
+    private static <T> T await(BrickClient.Pending<T> p) {
         try {
-            // the call itself has the brick timeout as deadline; this only guards against a lost callback
-            return f.get(set.timeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FopException(Errno.ENOTCONN, BrickClient.describe(e.getCause()), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FopException(Errno.ETIMEDOUT, "no answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FopException(Errno.EINTR, "interrupted");
+            return p.get();
+        } catch (BrickUnavailableException | BrickRefusedException e) {
+            throw new FopException(Errno.ENOTCONN, e.getMessage(), e);
         }
     }
 
@@ -314,7 +312,7 @@ public final class Replicate implements FileOps {
                 }
                 throw new FopException(Errno.ENOTCONN, VolumePath.display(m.path) + ": no brick of volume "
                         + set.spec.name() + " answered (" + r.failed.values().stream().findFirst()
-                                .map(BrickClient::describe).orElse("all down") + ")");
+                                .map(Throwable::getMessage).orElse("all down") + ")");
             }
             if (m.creates && failed.stream().anyMatch(b -> r.ok.get(b).getErrno() == Errno.EEXIST)) {
                 if (existsFor(m.path)) {
@@ -417,13 +415,10 @@ public final class Replicate implements FileOps {
                 continue;
             }
             try {
-                set.brick(b).acquire(m.keys, true, wait).get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
+                set.brick(b).acquire(m.keys, true, wait).get();
+            } catch (BrickUnavailableException | BrickRefusedException e) {
                 // deadline passed or brick lost: the replay finds out and tries again
                 return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FopException(Errno.EINTR, "interrupted");
             }
         }
     }
@@ -1093,34 +1088,31 @@ public final class Replicate implements FileOps {
     }
 
     private FopReply lockOn(int b, String p, LockCmd cmd, LockType type, LockRequest req, ByteString owner,
-            Duration deadline) {
-        BrickClient.Sent s = set.brick(b).send(lockRequest(p, cmd, type, req, owner), header(List.of(), List.of()),
-                false, deadline);
+            Duration wait) {
+        FopRequest.Builder r = lockRequest(p, cmd, type, req, owner);
+        if (cmd == LockCmd.SETLKW) {
+            r.getLockBuilder().setWaitMillis((int) wait.toMillis());
+        }
+        BrickClient.Sent s = set.brick(b).send(r, header(List.of(), List.of()), false,
+                cmd == LockCmd.SETLKW ? wait.plus(set.timeout) : set.timeout);
         try {
-            return s.reply().get(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FopException(BrickClient.isConnectionLoss(e.getCause()) ? Errno.ENOTCONN : Errno.EIO,
-                    BrickClient.describe(e.getCause()));
-        } catch (TimeoutException e) {
-            throw new FopException(Errno.ETIMEDOUT, "no answer");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FopException(Errno.EINTR, "interrupted");
+            return s.reply().get();
+        } catch (BrickUnavailableException e) {
+            throw new FopException(e.isTimeout() ? Errno.ETIMEDOUT : Errno.ENOTCONN, e.getMessage());
+        } catch (BrickRefusedException e) {
+            throw new FopException(Errno.EIO, e.getMessage());
         }
     }
 
-    /** F_SETLKW: wait as long as it takes, but in bounded slices so a brick that dies is noticed. */
+    /** F_SETLKW: wait as long as it takes, in bounded slices so a brick that dies is noticed. */
     private FopReply lockWaiting(int b, String p, LockType type, LockRequest req, ByteString owner) {
         Duration slice = set.timeout.multipliedBy(6);
         for (;;) {
-            try {
-                return lockOn(b, p, LockCmd.SETLKW, type, req, owner, slice);
-            } catch (FopException e) {
-                if (e.errno() == Errno.ENOTCONN && set.brick(b).isUp()) {
-                    continue; // the slice ran out while the lock is still held elsewhere: keep waiting
-                }
-                throw e;
+            FopReply r = lockOn(b, p, LockCmd.SETLKW, type, req, owner, slice);
+            if (r.getErrno() != 0 || r.getLock().getGranted()) {
+                return r;
             }
+            // the slice ran out while the lock is still held elsewhere: keep waiting
         }
     }
 

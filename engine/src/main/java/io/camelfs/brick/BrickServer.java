@@ -2,12 +2,12 @@ package io.camelfs.brick;
 
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.VolumeSpec;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -66,9 +67,13 @@ public final class BrickServer implements AutoCloseable {
     private final LeaseTable leases;
     private final LockTable locks = new LockTable();
     private final Listener listener;
-    private final ExecutorService executor;
+    private final BrickService service;
     private final ScheduledExecutorService sweeper;
-    private final Server server;
+    private final ServerSocket server;
+    private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
+    private final int maxConnections;
+    private final AtomicInteger connectionNumber = new AtomicInteger();
+    private volatile boolean closing;
 
     private BrickServer(Config c, Listener listener, int index, BrickRoot root) throws IOException {
         this.volume = c.volume();
@@ -78,23 +83,19 @@ public final class BrickServer implements AutoCloseable {
         this.listener = listener;
         this.store = new PosixStore(root);
         long grace = volume.options().sessionGrace().toMillis();
-        BrickService[] service = new BrickService[1];
-        this.leases = new LeaseTable((s, k) -> service[0].recall(s, k), Math.max(grace, 2000));
-        service[0] = new BrickService(this, store, leases, locks, sessions, volume.options().syncWrites());
-        this.executor = Executors.newFixedThreadPool(Math.max(2, c.threads()), daemon("brick-" + address.port()));
+        BrickService[] svc = new BrickService[1];
+        this.leases = new LeaseTable((s, k) -> svc[0].recall(s, k), Math.max(grace, 2000));
+        this.service = new BrickService(this, store, leases, locks, sessions, volume.options().syncWrites());
+        svc[0] = service;
+        this.maxConnections = Math.max(64, c.threads() * 64);
         String host = c.bindHost() != null ? c.bindHost() : address.host();
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, c.port()))
-                .addService(service[0])
-                .executor(executor)
-                .maxInboundMessageSize(64 << 20)
-                .permitKeepAliveTime(1, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true)
-                .build();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("brick-sweep-" + address.port()));
+        this.server = new ServerSocket();
         try {
-            server.start();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(host, c.port()), 256);
         } catch (IOException e) {
-            executor.shutdownNow();
+            server.close();
             sweeper.shutdownNow();
             if (isAddressInUse(e)) {
                 throw new BrickStartException("port " + c.port() + " on " + host + " is already in use (brick "
@@ -103,6 +104,9 @@ public final class BrickServer implements AutoCloseable {
             throw new BrickStartException("brick " + address + " cannot listen on " + host + ":" + c.port() + ": "
                     + e.getMessage());
         }
+        Thread acceptor = new Thread(this::accept, "brick-" + address.port() + "-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
         sweeper.scheduleWithFixedDelay(() -> sweep(grace), 1, 1, TimeUnit.SECONDS);
     }
 
@@ -164,6 +168,41 @@ public final class BrickServer implements AutoCloseable {
         }
     }
 
+    /** One thread per client connection: operations on a connection are served in order by its thread. */
+    private void accept() {
+        while (!closing) {
+            Socket sock;
+            try {
+                sock = server.accept();
+            } catch (IOException e) {
+                if (!closing) {
+                    LOG.warn("brick {}: accept failed: {}", address, e.toString());
+                }
+                continue;
+            }
+            if (connections.size() >= maxConnections) {
+                LOG.warn("brick {}: refusing connection from {}: {} connections open", address,
+                        sock.getRemoteSocketAddress(), connections.size());
+                try {
+                    sock.close();
+                } catch (IOException ignored) {
+                    // refused either way
+                }
+                continue;
+            }
+            try {
+                BrickConnection[] self = new BrickConnection[1];
+                self[0] = new BrickConnection(sock, service, () -> connections.remove(self[0]));
+                connections.add(self[0]);
+                Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                LOG.debug("brick {}: connection setup failed: {}", address, e.toString());
+            }
+        }
+    }
+
     private static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
@@ -178,7 +217,7 @@ public final class BrickServer implements AutoCloseable {
             for (var id : sessions.idle(grace)) {
                 sessions.expire(id, this::sessionEnded);
             }
-            leases.revokeStale();
+            leases.sweep();
         } catch (RuntimeException e) {
             LOG.warn("brick {} session sweep failed", address, e);
         }
@@ -237,7 +276,7 @@ public final class BrickServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getPort();
+        return server.getLocalPort();
     }
 
     Listener listener() {
@@ -246,32 +285,26 @@ public final class BrickServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         LocalBricks.unregister(address);
         sweeper.shutdownNow();
-        server.shutdown();
-        // end the long-lived upcall streams so shutdown does not wait for clients to hang up
-        for (Sessions.Session s : sessions.all()) {
-            var up = s.upcalls;
-            if (up != null) {
-                synchronized (up) {
-                    try {
-                        up.onCompleted();
-                    } catch (RuntimeException ignored) {
-                        // already cancelled by the client
-                    }
-                }
-            }
-        }
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-                server.awaitTermination(2, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.shutdownNow();
+            server.close();
+        } catch (IOException ignored) {
+            // no longer accepting either way
         }
-        executor.shutdownNow();
+        for (BrickConnection c : connections) {
+            c.close();
+        }
+        long end = System.currentTimeMillis() + 2000;
+        while (!connections.isEmpty() && System.currentTimeMillis() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         root.close();
         LOG.info("brick {} of volume {} stopped", address, volume.name());
         listener.stopped(this);

@@ -11,8 +11,9 @@ import io.camelfs.fop.Gfid;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.LockResult;
 import io.camelfs.fop.SetAttr;
+import io.camelfs.protocol.BrickRefusedException;
+import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Wire;
-import io.camelfs.protocol.v1.BrickGrpc;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
@@ -32,10 +33,10 @@ import io.camelfs.protocol.v1.Upcall;
 import io.camelfs.protocol.v1.UpcallRequest;
 import io.camelfs.protocol.v1.VolumeReply;
 import io.camelfs.protocol.v1.VolumeRequest;
-import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * watermark, unsettled-op memory), lease check, the posix operation, then the changelog blame the client folded
  * into the header. One request, one reply, one round trip.
  */
-final class BrickService extends BrickGrpc.BrickImplBase {
+final class BrickService {
+    /** How long a blocking lock or lease request may wait when the client names no limit. */
+    private static final long DEFAULT_WAIT_MILLIS = 30_000;
     private static final Logger LOG = LoggerFactory.getLogger(BrickService.class);
 
     private final BrickServer brick;
@@ -66,39 +69,30 @@ final class BrickService extends BrickGrpc.BrickImplBase {
 
     // ---------------------------------------------------------------------------------------------- session
 
-    @Override
-    public void hello(HelloRequest req, StreamObserver<HelloReply> out) {
+    HelloReply hello(HelloRequest req) {
         if (!req.getVolume().equals(brick.volume().name())) {
-            out.onError(Status.NOT_FOUND.withDescription("brick " + brick.address() + " serves volume '"
-                    + brick.volume().name() + "', not '" + req.getVolume() + "'").asRuntimeException());
-            return;
+            throw new BrickRefusedException(Frame.NOT_FOUND, "brick " + brick.address() + " serves volume '"
+                    + brick.volume().name() + "', not '" + req.getVolume() + "'");
         }
         if (req.getProtocol() != Wire.PROTOCOL) {
-            out.onError(Status.FAILED_PRECONDITION.withDescription("brick " + brick.address()
-                    + " speaks brick protocol " + Wire.PROTOCOL + ", client speaks " + req.getProtocol())
-                    .asRuntimeException());
-            return;
+            throw new BrickRefusedException(Frame.FAILED_PRECONDITION, "brick " + brick.address()
+                    + " speaks brick protocol " + Wire.PROTOCOL + ", client speaks " + req.getProtocol());
         }
         Sessions.Session s = sessions.touch(req.getSession());
         s.client = req.getClient();
-        out.onNext(HelloReply.newBuilder().setVolume(brick.volume().name()).setBrickIndex(brick.index())
-                .setBrickId(store.root().brickId()).setEpoch(brick.epoch()).setProtocol(Wire.PROTOCOL).build());
-        out.onCompleted();
+        return HelloReply.newBuilder().setVolume(brick.volume().name()).setBrickIndex(brick.index())
+                .setBrickId(store.root().brickId()).setEpoch(brick.epoch()).setProtocol(Wire.PROTOCOL).build();
     }
 
-    @Override
-    public void volume(VolumeRequest req, StreamObserver<VolumeReply> out) {
+    VolumeReply volume(VolumeRequest req) {
         if (!req.getVolume().equals(brick.volume().name())) {
-            out.onError(Status.NOT_FOUND.withDescription("no volume '" + req.getVolume() + "' at "
-                    + brick.address() + " (this brick serves '" + brick.volume().name() + "')").asRuntimeException());
-            return;
+            throw new BrickRefusedException(Frame.NOT_FOUND, "no volume '" + req.getVolume() + "' at "
+                    + brick.address() + " (this brick serves '" + brick.volume().name() + "')");
         }
-        out.onNext(VolumeReply.newBuilder().setSpec(Wire.volume(brick.volume())).build());
-        out.onCompleted();
+        return VolumeReply.newBuilder().setSpec(Wire.volume(brick.volume())).build();
     }
 
-    @Override
-    public void ping(PingRequest req, StreamObserver<PingReply> out) {
+    PingReply ping(PingRequest req) {
         if (!req.getSession().isEmpty()) {
             Sessions.Session s = sessions.touch(req.getSession());
             s.settle(req.getSettled());
@@ -106,46 +100,44 @@ final class BrickService extends BrickGrpc.BrickImplBase {
                 sessions.expire(s.id, brick::sessionEnded);
             }
         }
-        out.onNext(PingReply.newBuilder().setEpoch(brick.epoch()).setTimeMillis(System.currentTimeMillis()).build());
-        out.onCompleted();
+        return PingReply.newBuilder().setEpoch(brick.epoch()).setTimeMillis(System.currentTimeMillis()).build();
     }
 
-    @Override
-    public void upcalls(UpcallRequest req, StreamObserver<Upcall> out) {
+    /** The connection becomes the session's control connection; upcalls go to sink until it closes. */
+    Sessions.Session subscribe(UpcallRequest req, Consumer<Upcall> sink) {
         Sessions.Session s = sessions.touch(req.getSession());
-        ServerCallStreamObserver<Upcall> obs = (ServerCallStreamObserver<Upcall>) out;
-        obs.setOnCancelHandler(() -> {
-            if (s.upcalls == obs) {
-                s.upcalls = null;
-                s.disconnectedAt = System.currentTimeMillis();
-                brick.listener().clientDisconnected(brick, s.client);
-            }
-        });
-        s.upcalls = obs;
+        s.upcalls = sink;
         s.disconnectedAt = 0;
         brick.listener().clientConnected(brick, s.client);
+        return s;
+    }
+
+    /** The control connection closed: the session's grace period starts. */
+    void unsubscribe(Sessions.Session s, Consumer<Upcall> sink) {
+        if (s.upcalls == sink) {
+            s.upcalls = null;
+            s.disconnectedAt = System.currentTimeMillis();
+            brick.listener().clientDisconnected(brick, s.client);
+        }
     }
 
     /** Asks a session to release a lease (LeaseTable's recaller). */
     void recall(ByteString session, String key) {
         Sessions.Session s = sessions.get(session);
-        StreamObserver<Upcall> up = s == null ? null : s.upcalls;
+        Consumer<Upcall> up = s == null ? null : s.upcalls;
         if (up == null) {
             return; // a vanished client is released when its grace period ends
         }
-        synchronized (up) {
-            try {
-                up.onNext(Upcall.newBuilder().addRecall(key).build());
-            } catch (RuntimeException e) {
-                LOG.debug("recall of {} to {} failed: {}", key, s.client, e.toString());
-            }
+        try {
+            up.accept(Upcall.newBuilder().addRecall(key).build());
+        } catch (RuntimeException e) {
+            LOG.debug("recall of {} to {} failed: {}", key, s.client, e.toString());
         }
     }
 
     // ----------------------------------------------------------------------------------------------- leases
 
-    @Override
-    public void acquire(LeaseRequest req, StreamObserver<LeaseReply> out) {
+    LeaseReply acquire(LeaseRequest req) throws InterruptedException {
         Sessions.Session s = sessions.touch(req.getSession());
         List<String> keys = req.getKeysList();
         if (!req.getWait()) {
@@ -154,52 +146,33 @@ final class BrickService extends BrickGrpc.BrickImplBase {
                 leases.exit(keys);
             }
             LeaseReply.Builder r = LeaseReply.newBuilder();
-            if (ok) {
-                r.addAllGranted(keys);
-            } else {
-                r.addAllDenied(keys);
-            }
-            out.onNext(r.build());
-            out.onCompleted();
-            return;
+            return (ok ? r.addAllGranted(keys) : r.addAllDenied(keys)).build();
         }
-        ServerCallStreamObserver<LeaseReply> obs = (ServerCallStreamObserver<LeaseReply>) out;
-        LeaseTable.Waiter[] w = new LeaseTable.Waiter[1];
-        obs.setOnCancelHandler(() -> {
-            if (w[0] != null) {
-                leases.cancel(w[0]);
-            }
-        });
-        w[0] = leases.acquire(s.id, keys, () -> {
-            try {
-                obs.onNext(LeaseReply.newBuilder().addAllGranted(keys).build());
-                obs.onCompleted();
-            } catch (RuntimeException e) {
-                // the client gave up waiting; it learns of the grant through a recall later
-            }
-        });
+        CountDownLatch granted = new CountDownLatch(1);
+        LeaseTable.Waiter w = leases.acquire(s.id, keys, granted::countDown);
+        long wait = req.getWaitMillis() > 0 ? req.getWaitMillis() : DEFAULT_WAIT_MILLIS;
+        if (granted.await(wait, TimeUnit.MILLISECONDS)) {
+            return LeaseReply.newBuilder().addAllGranted(keys).build();
+        }
+        leases.cancel(w); // keys granted meanwhile stay the session's; a recall returns them
+        return LeaseReply.newBuilder().addAllDenied(keys).build();
     }
 
-    @Override
-    public void release(LeaseRequest req, StreamObserver<LeaseReply> out) {
+    LeaseReply release(LeaseRequest req) {
         Sessions.Session s = sessions.touch(req.getSession());
-        List<String> released = leases.release(s.id, req.getKeysList());
-        out.onNext(LeaseReply.newBuilder().addAllGranted(released).build());
-        out.onCompleted();
+        return LeaseReply.newBuilder().addAllGranted(leases.release(s.id, req.getKeysList())).build();
     }
 
     // ------------------------------------------------------------------------------------------------ calls
 
-    @Override
-    public void call(FopRequest req, StreamObserver<FopReply> out) {
+    FopReply call(FopRequest req) throws InterruptedException {
         Header h = req.getHeader();
         Sessions.Session s = sessions.touch(h.getSession());
         if (h.getSettled() > 0) {
             s.settle(h.getSettled());
         }
         if (req.getOpCase() == FopRequest.OpCase.LOCK) {
-            lock(req.getLock(), s, (ServerCallStreamObserver<FopReply>) out);
-            return;
+            return lock(req.getLock(), s);
         }
         boolean mutating = Targets.mutating(req);
         List<String> keys = h.getLeasesList();
@@ -208,9 +181,7 @@ final class BrickService extends BrickGrpc.BrickImplBase {
             boolean held = h.getLeaseMode() == LeaseMode.LEASE_HELD;
             entered = held ? leases.enterHeld(s.id, keys) : leases.enterAcquire(s.id, keys);
             if (!entered) {
-                reply(out, FopReply.newBuilder().setLease(held ? LeaseStatus.LEASE_LOST : LeaseStatus.LEASE_DENIED)
-                        .build());
-                return;
+                return FopReply.newBuilder().setLease(held ? LeaseStatus.LEASE_LOST : LeaseStatus.LEASE_DENIED).build();
             }
         }
         long start = System.nanoTime();
@@ -242,12 +213,7 @@ final class BrickService extends BrickGrpc.BrickImplBase {
         FopReply reply = r.build();
         brick.listener().operation(brick, req.getOpCase().name().toLowerCase(java.util.Locale.ROOT),
                 System.nanoTime() - start, reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
-        reply(out, reply);
-    }
-
-    private static void reply(StreamObserver<FopReply> out, FopReply r) {
-        out.onNext(r);
-        out.onCompleted();
+        return reply;
     }
 
     private static Gfid gfid(ByteString b) {
@@ -408,43 +374,36 @@ final class BrickService extends BrickGrpc.BrickImplBase {
 
     // ------------------------------------------------------------------------------------------------ locks
 
-    private void lock(Lock l, Sessions.Session s, ServerCallStreamObserver<FopReply> out) {
+    private FopReply lock(Lock l, Sessions.Session s) throws InterruptedException {
         String inode;
         try {
             Attr a = store.stat(l.getPath());
             inode = a.gfid() != null ? a.gfid().hex() : "ino:" + a.ino();
         } catch (FopException e) {
-            reply(out, FopReply.newBuilder().setErrno(e.errno()).setError(e.getMessage()).build());
-            return;
+            return FopReply.newBuilder().setErrno(e.errno()).setError(e.getMessage()).build();
         }
         LockTable.Owner owner = new LockTable.Owner(s.id, l.getOwner());
         LockRequest.Type type = LockRequest.Type.values()[l.getTypeValue()];
         long end = LockTable.end(l.getStart(), l.getLength());
         if (l.getCmd() == LockCmd.GETLK) {
             LockResult r = locks.test(inode, owner, type, l.getStart(), end);
-            reply(out, FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(r.granted())
+            return FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(r.granted())
                     .setType(LockType.forNumber(r.type().ordinal())).setStart(r.start()).setLength(r.length())
-                    .setPid(r.pid())).build());
-            return;
+                    .setPid(r.pid())).build();
         }
         if (l.getCmd() == LockCmd.SETLK) {
             boolean ok = locks.trySet(inode, owner, type, l.getStart(), end, (int) l.getPid());
-            reply(out, ok ? FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(true)).build()
-                    : FopReply.newBuilder().setErrno(Errno.EAGAIN).setError(Errno.describe(Errno.EAGAIN)).build());
-            return;
+            return ok ? FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(true)).build()
+                    : FopReply.newBuilder().setErrno(Errno.EAGAIN).setError(Errno.describe(Errno.EAGAIN)).build();
         }
-        LockTable.Waiter[] w = new LockTable.Waiter[1];
-        out.setOnCancelHandler(() -> {
-            if (w[0] != null) {
-                locks.cancel(w[0]);
-            }
-        });
-        w[0] = locks.set(inode, owner, type, l.getStart(), end, (int) l.getPid(), () -> {
-            try {
-                reply(out, FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(true)).build());
-            } catch (RuntimeException e) {
-                // cancelled meanwhile: the client retries, and its lock is already held
-            }
-        });
+        CountDownLatch granted = new CountDownLatch(1);
+        LockTable.Waiter w = locks.set(inode, owner, type, l.getStart(), end, (int) l.getPid(), granted::countDown);
+        long wait = l.getWaitMillis() > 0 ? l.getWaitMillis() : DEFAULT_WAIT_MILLIS;
+        if (granted.await(wait, TimeUnit.MILLISECONDS)) {
+            return FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(true)).build();
+        }
+        locks.cancel(w);
+        // still waiting: the client asks again (the wait is split in slices so a dead brick is noticed)
+        return FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(false)).build();
     }
 }

@@ -5,10 +5,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
@@ -18,13 +20,25 @@ import java.util.function.BiConsumer;
  * client wants it: then the holder is recalled, settles its in-flight operations and releases it, and the lease
  * passes to the first waiter. Operations are applied only while their session holds every key they order on, and
  * a lease never changes hands while one of its operations is being applied.
+ *
+ * <p>A lease nobody used for {@link #IDLE_MILLIS} lapses: its holder loses nothing, because acquiring a free lease
+ * rides on the holder's next operation at no extra cost. So the table holds only recently used keys, and the
+ * periodic sweep visits only the expired and the contended ones.
  */
 final class LeaseTable {
+    /** A lease unused for this long, with nobody waiting for it, lapses. */
+    static final long IDLE_MILLIS = 2000;
+
     private static final class Lease {
         ByteString holder;
         int inFlight;
         long recalledAt;
+        long lastUsed = System.currentTimeMillis();
         final Deque<Waiter> waiters = new ArrayDeque<>();
+
+        boolean idle(long now) {
+            return inFlight == 0 && waiters.isEmpty() && now - lastUsed > IDLE_MILLIS;
+        }
     }
 
     /** A blocked Acquire: granted once it holds every key. */
@@ -41,7 +55,10 @@ final class LeaseTable {
         }
     }
 
-    private final Map<String, Lease> leases = new HashMap<>();
+    /** In access order, least recently used first, so lapsed leases are found at the head. */
+    private final LinkedHashMap<String, Lease> leases = new LinkedHashMap<>(1024, 0.75f, true);
+    /** Keys somebody waits for: the only ones the sweep must look at besides the lapsed. */
+    private final Set<String> contended = new HashSet<>();
     private final BiConsumer<ByteString, String> recaller;
     private final long recallTimeoutMillis;
 
@@ -97,8 +114,11 @@ final class LeaseTable {
             recall(k, l);
         }
         if (ok) {
+            long now = System.currentTimeMillis();
             for (String k : keys) {
-                leases.computeIfAbsent(k, x -> new Lease()).holder = session;
+                Lease l = leases.computeIfAbsent(k, x -> new Lease());
+                l.holder = session;
+                l.lastUsed = now;
             }
         }
         return ok;
@@ -126,9 +146,11 @@ final class LeaseTable {
     }
 
     synchronized void exit(List<String> keys) {
+        long now = System.currentTimeMillis();
         for (String k : keys) {
             Lease l = leases.get(k);
             if (l != null) {
+                l.lastUsed = now;
                 l.inFlight--;
                 if (l.inFlight == 0 && l.holder == null) {
                     handOver(k, l);
@@ -160,6 +182,7 @@ final class LeaseTable {
             }
             if (!l.waiters.contains(w)) {
                 l.waiters.addLast(w);
+                contended.add(k);
             }
             recall(k, l);
             return;
@@ -177,9 +200,10 @@ final class LeaseTable {
     /** The waiter gave up (deadline passed): it stops waiting but keeps what it was granted. */
     synchronized void cancel(Waiter w) {
         w.done = true;
-        for (Map.Entry<String, Lease> e : leases.entrySet()) {
-            if (e.getValue().waiters.remove(w) && e.getValue().holder == null) {
-                handOver(e.getKey(), e.getValue());
+        for (String k : new ArrayList<>(contended)) {
+            Lease l = leases.get(k);
+            if (l != null && l.waiters.remove(w) && l.holder == null) {
+                handOver(k, l);
             }
         }
     }
@@ -214,23 +238,40 @@ final class LeaseTable {
         leases.values().removeIf(l -> l.holder == null && l.waiters.isEmpty() && l.inFlight == 0);
     }
 
-    /** Revokes leases whose holder ignored a recall for too long, so a stuck client cannot block others. */
-    synchronized void revokeStale() {
+    /**
+     * Lets lapsed leases go, and revokes leases whose holder ignored a recall for too long, so a stuck client
+     * cannot block others. Visits only the least recently used entries that lapsed and the contended keys.
+     */
+    synchronized void sweep() {
         long now = System.currentTimeMillis();
-        for (Map.Entry<String, Lease> e : new ArrayList<>(leases.entrySet())) {
-            Lease l = e.getValue();
-            if (l.holder != null && !l.waiters.isEmpty() && l.inFlight == 0 && l.recalledAt > 0
-                    && now - l.recalledAt > recallTimeoutMillis) {
+        var it = leases.values().iterator();
+        while (it.hasNext()) {
+            Lease l = it.next();
+            if (now - l.lastUsed <= IDLE_MILLIS) {
+                break; // access order: everything after this was used more recently
+            }
+            if (l.idle(now)) {
+                it.remove();
+            }
+        }
+        for (String k : new ArrayList<>(contended)) {
+            Lease l = leases.get(k);
+            if (l == null || l.waiters.isEmpty()) {
+                contended.remove(k);
+                continue;
+            }
+            if (l.holder != null && l.inFlight == 0 && l.recalledAt > 0 && now - l.recalledAt > recallTimeoutMillis) {
                 l.holder = null;
-                handOver(e.getKey(), l);
-            } else if (l.holder != null && !l.waiters.isEmpty()) {
-                recall(e.getKey(), l);
+                handOver(k, l);
+            } else if (l.holder != null) {
+                recall(k, l);
             }
         }
     }
 
     private void handOver(String key, Lease l) {
         l.recalledAt = 0;
+        l.lastUsed = System.currentTimeMillis();
         Iterator<Waiter> it = l.waiters.iterator();
         while (it.hasNext()) {
             Waiter w = it.next();
@@ -243,6 +284,7 @@ final class LeaseTable {
         }
         if (l.holder == null && l.waiters.isEmpty() && l.inFlight == 0) {
             leases.remove(key);
+            contended.remove(key);
         }
     }
 }

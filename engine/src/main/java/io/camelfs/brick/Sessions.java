@@ -2,7 +2,6 @@ package io.camelfs.brick;
 
 import com.google.protobuf.ByteString;
 import io.camelfs.protocol.v1.Upcall;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,8 @@ final class Sessions {
     static final class Session {
         final ByteString id;
         volatile String client = "?";
-        volatile StreamObserver<Upcall> upcalls;
+        /** Writes to the session's control connection; null while it has none. */
+        volatile Consumer<Upcall> upcalls;
         volatile long disconnectedAt;
         volatile long lastSeen = System.currentTimeMillis();
         volatile long settled;

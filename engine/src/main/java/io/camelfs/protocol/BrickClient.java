@@ -1,11 +1,7 @@
 package io.camelfs.protocol;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
-import io.camelfs.protocol.v1.BrickGrpc;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
@@ -13,19 +9,14 @@ import io.camelfs.protocol.v1.HelloReply;
 import io.camelfs.protocol.v1.HelloRequest;
 import io.camelfs.protocol.v1.LeaseReply;
 import io.camelfs.protocol.v1.LeaseRequest;
+import io.camelfs.protocol.v1.PingReply;
 import io.camelfs.protocol.v1.PingRequest;
 import io.camelfs.protocol.v1.Upcall;
 import io.camelfs.protocol.v1.UpcallRequest;
 import io.camelfs.volume.BrickAddress;
-import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -35,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's connection to one brick. It keeps the session (opened with Hello, resumed after reconnects), numbers
- * mutating requests and reports the settled watermark, and decides whether the brick is up: a brick is down as soon
- * as a call fails for lack of a connection, or when no heartbeat has succeeded for the brick timeout. Every call has
- * a deadline, so nothing waits on a dead brick for longer than that.
+ * One client's connection to one brick. A control connection carries the session (Hello), heartbeats and the
+ * brick's upcalls; operations go over a pool of data connections, each used by one calling thread at a time, which
+ * writes its request and reads its own reply. The brick is down as soon as a connection to it fails, or when no
+ * heartbeat has been answered for the brick timeout; every call has a deadline, so nothing waits on a dead brick
+ * for longer than that. Heartbeats reconnect a down brick by themselves.
  */
 public final class BrickClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrickClient.class);
@@ -52,6 +44,21 @@ public final class BrickClient implements AutoCloseable {
         void recall(BrickClient brick, List<String> keys);
     }
 
+    /** A reply on its way: get() waits for it, at most until the call's deadline. */
+    public interface Pending<T> {
+        /** @throws BrickUnavailableException the brick went away or did not answer in time
+         *  @throws BrickRefusedException the brick answered with an error */
+        T get();
+    }
+
+    /** A request in flight to this brick, with the sequence number to settle once the whole AFR op is done. */
+    public record Sent(long seq, Pending<FopReply> reply) {
+    }
+
+    private interface Parser<T> {
+        T parse(byte[] b) throws InvalidProtocolBufferException;
+    }
+
     private final int index;
     private final BrickAddress address;
     private final String volume;
@@ -59,18 +66,18 @@ public final class BrickClient implements AutoCloseable {
     private final String clientName;
     private final Duration timeout;
     private final Events events;
-    private final ManagedChannel channel;
-    private final BrickGrpc.BrickFutureStub futures;
-    private final BrickGrpc.BrickStub async;
+    private final ConcurrentLinkedDeque<Link> pool = new ConcurrentLinkedDeque<>();
+    private final AtomicLong ids = new AtomicLong();
     private final AtomicLong seq = new AtomicLong();
     private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
     private final ScheduledFuture<?> heartbeat;
+    private final Object stateLock = new Object();
+    private volatile Link control;
     private volatile boolean up;
     private volatile boolean closed;
     private volatile String epoch;
     private volatile long lastOk;
     private volatile String downReason = "not connected yet";
-    private final Object stateLock = new Object();
 
     public BrickClient(int index, BrickAddress address, String volume, ByteString session, String clientName,
             Duration timeout, Events events, ScheduledExecutorService scheduler) {
@@ -81,16 +88,6 @@ public final class BrickClient implements AutoCloseable {
         this.clientName = clientName;
         this.timeout = timeout;
         this.events = events;
-        this.channel = NettyChannelBuilder.forAddress(address.host(), address.port())
-                .usePlaintext()
-                .directExecutor()
-                .maxInboundMessageSize(64 << 20)
-                .keepAliveTime(Math.max(1, timeout.toSeconds()), TimeUnit.SECONDS)
-                .keepAliveTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .keepAliveWithoutCalls(true)
-                .build();
-        this.futures = BrickGrpc.newFutureStub(channel);
-        this.async = BrickGrpc.newStub(channel);
         long period = Math.max(100, Math.min(1000, timeout.toMillis() / 4));
         this.heartbeat = scheduler.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
     }
@@ -111,56 +108,97 @@ public final class BrickClient implements AutoCloseable {
         return downReason;
     }
 
+    // ------------------------------------------------------------------------------------------------ session
+
     /** Opens the session; blocks at most the brick timeout. Failure leaves the brick down (heartbeats retry). */
     public void connect() {
         try {
             hello();
-        } catch (StatusRuntimeException e) {
-            markDown(describe(e));
+        } catch (BrickUnavailableException | BrickRefusedException e) {
+            markDown(e.getMessage());
         }
     }
 
     private void hello() {
-        HelloReply r = BrickGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .hello(HelloRequest.newBuilder().setSession(session).setVolume(volume).setProtocol(Wire.PROTOCOL)
-                        .setClient(clientName).build());
-        if (r.getBrickIndex() != index) {
-            throw Status.FAILED_PRECONDITION.withDescription("brick " + address + " says it is brick "
-                    + r.getBrickIndex() + " of volume " + volume + ", expected " + index).asRuntimeException();
-        }
-        openUpcalls();
-        boolean newEpoch;
-        synchronized (stateLock) {
-            newEpoch = epoch != null && !epoch.equals(r.getEpoch());
-            epoch = r.getEpoch();
-            lastOk = System.currentTimeMillis();
-            if (up) {
-                return;
+        Link c = Link.connect(address, timeout);
+        try {
+            HelloReply r = HelloReply.parseFrom(exchange(c, Method.HELLO, HelloRequest.newBuilder()
+                    .setSession(session).setVolume(volume).setProtocol(Wire.PROTOCOL).setClient(clientName).build()
+                    .toByteArray()));
+            if (r.getBrickIndex() != index) {
+                throw new BrickRefusedException(Frame.FAILED_PRECONDITION, "brick " + address + " says it is brick "
+                        + r.getBrickIndex() + " of volume " + volume + ", expected " + index);
             }
-            up = true;
+            exchange(c, Method.SUBSCRIBE, UpcallRequest.newBuilder().setSession(session).build().toByteArray());
+            boolean newEpoch;
+            synchronized (stateLock) {
+                Link old = control;
+                control = c;
+                if (old != null) {
+                    old.close();
+                }
+                newEpoch = epoch != null && !epoch.equals(r.getEpoch());
+                epoch = r.getEpoch();
+                lastOk = System.currentTimeMillis();
+                up = true;
+            }
+            Thread t = new Thread(() -> readControl(c), "brick-control-" + address);
+            t.setDaemon(true);
+            t.start();
+            LOG.info("brick {} of volume {} is up", address, volume);
+            events.up(this, newEpoch);
+        } catch (InvalidProtocolBufferException e) {
+            c.close();
+            throw new BrickRefusedException(Frame.INVALID, "brick " + address + " sent a malformed reply");
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
         }
-        LOG.info("brick {} of volume {} is up", address, volume);
-        events.up(this, newEpoch);
     }
 
-    private void openUpcalls() {
-        async.upcalls(UpcallRequest.newBuilder().setSession(session).build(), new StreamObserver<Upcall>() {
-            @Override
-            public void onNext(Upcall u) {
-                if (u.getRecallCount() > 0) {
-                    events.recall(BrickClient.this, u.getRecallList());
+    /** Sends a request on a link nobody else reads and returns the reply payload. */
+    private byte[] exchange(Link l, Method m, byte[] payload) {
+        long id = ids.incrementAndGet();
+        l.send(Frame.request(m, id, payload));
+        Frame f = l.receive(timeout.toMillis());
+        if (f.kind() == Frame.ERROR) {
+            throw new BrickRefusedException(f.errorCode(), f.errorMessage());
+        }
+        return f.payload();
+    }
+
+    /** The control connection's reader: upcalls and heartbeat replies, until the connection ends. */
+    private void readControl(Link c) {
+        try {
+            for (;;) {
+                Frame f = c.receive(0);
+                if (f.kind() == Frame.UPCALL) {
+                    Upcall u = Upcall.parseFrom(f.payload());
+                    if (u.getRecallCount() > 0) {
+                        events.recall(this, u.getRecallList());
+                    }
+                } else if (f.kind() == Frame.REPLY && f.method() == Method.PING.wire()) {
+                    lastOk = System.currentTimeMillis();
+                    PingReply p = PingReply.parseFrom(f.payload());
+                    if (epoch != null && !epoch.equals(p.getEpoch())) {
+                        dropControl(c, "restarted");
+                        return;
+                    }
                 }
             }
-
-            @Override
-            public void onError(Throwable t) {
-                // the heartbeat decides about the brick's health; a broken stream alone says little
+        } catch (BrickUnavailableException | InvalidProtocolBufferException e) {
+            if (!closed && control == c) {
+                dropControl(c, e.getMessage());
             }
+        } catch (RuntimeException e) {
+            LOG.warn("control connection to {} failed", address, e);
+            dropControl(c, e.toString());
+        }
+    }
 
-            @Override
-            public void onCompleted() {
-            }
-        });
+    private void dropControl(Link c, String reason) {
+        c.close();
+        markDown(reason);
     }
 
     private void beat() {
@@ -169,33 +207,25 @@ public final class BrickClient implements AutoCloseable {
         }
         try {
             if (!up) {
-                channel.resetConnectBackoff();
                 hello();
                 return;
             }
-            var r = futures.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .ping(PingRequest.newBuilder().setSession(session).setSettled(settled()).build());
-            Futures.addCallback(r, new FutureCallback<>() {
-                @Override
-                public void onSuccess(io.camelfs.protocol.v1.PingReply p) {
-                    lastOk = System.currentTimeMillis();
-                    if (epoch != null && !epoch.equals(p.getEpoch())) {
-                        markDown("restarted");
-                    }
-                }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    if (isConnectionLoss(t)) {
-                        markDown(describe(t));
-                    }
-                }
-            }, MoreExecutors.directExecutor());
+            Link c = control;
+            if (c != null) {
+                c.send(Frame.request(Method.PING, ids.incrementAndGet(), PingRequest.newBuilder().setSession(session)
+                        .setSettled(settled()).build().toByteArray()));
+            }
             if (System.currentTimeMillis() - lastOk > timeout.toMillis()) {
+                if (c != null) {
+                    c.close();
+                }
                 markDown("no answer for " + timeout.toMillis() + " ms");
             }
-        } catch (StatusRuntimeException e) {
-            downReason = describe(e);
+        } catch (BrickUnavailableException | BrickRefusedException e) {
+            downReason = e.getMessage();
+            if (up) {
+                markDown(e.getMessage());
+            }
         } catch (RuntimeException e) {
             LOG.debug("heartbeat to {} failed", address, e);
         }
@@ -209,36 +239,58 @@ public final class BrickClient implements AutoCloseable {
             }
             up = false;
         }
+        Link l;
+        while ((l = pool.pollFirst()) != null) {
+            l.close();
+        }
         LOG.warn("brick {} of volume {} is down: {}", address, volume, reason);
         events.down(this, reason);
     }
 
-    /** A failure that means the brick is unreachable (as opposed to an error the brick returned). */
-    public static boolean isConnectionLoss(Throwable t) {
-        Status s = Status.fromThrowable(t);
-        return s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
-    }
-
-    public static String describe(Throwable t) {
-        Status s = Status.fromThrowable(t);
-        if (s.getCode() == Status.Code.UNAVAILABLE) {
-            Throwable c = s.getCause();
-            String why = c != null && c.getMessage() != null ? c.getMessage() : s.getDescription();
-            if (why != null && why.contains("Connection refused")) {
-                return "connection refused";
-            }
-            return why == null ? "unavailable" : why;
-        }
-        if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            return "no answer within the brick timeout";
-        }
-        return s.getDescription() != null ? s.getDescription() : s.getCode().toString();
-    }
-
     // ------------------------------------------------------------------------------------------------ calls
 
-    /** A request in flight to this brick, with the sequence number to settle once the whole AFR op is done. */
-    public record Sent(long seq, CompletableFuture<FopReply> reply) {
+    private <T> Pending<T> request(Method m, byte[] payload, Duration deadline, Parser<T> parser) {
+        Link l = pool.pollFirst();
+        try {
+            if (l == null) {
+                l = Link.connect(address, timeout);
+            }
+            long id = ids.incrementAndGet();
+            l.send(Frame.request(m, id, payload));
+        } catch (BrickUnavailableException e) {
+            if (l != null) {
+                l.close();
+            }
+            markDown(e.getMessage());
+            return () -> {
+                throw e;
+            };
+        }
+        Link link = l;
+        long deadlineAt = System.currentTimeMillis() + deadline.toMillis();
+        return () -> {
+            Frame f;
+            try {
+                f = link.receive(Math.max(1, deadlineAt - System.currentTimeMillis()));
+            } catch (BrickUnavailableException e) {
+                markDown(e.getMessage());
+                throw e;
+            }
+            if (closed) {
+                link.close();
+            } else {
+                pool.offerFirst(link);
+            }
+            lastOk = System.currentTimeMillis();
+            if (f.kind() == Frame.ERROR) {
+                throw new BrickRefusedException(f.errorCode(), f.errorMessage());
+            }
+            try {
+                return parser.parse(f.payload());
+            } catch (InvalidProtocolBufferException e) {
+                throw new BrickRefusedException(Frame.INVALID, "brick " + address + " sent a malformed reply");
+            }
+        };
     }
 
     /**
@@ -256,26 +308,8 @@ public final class BrickClient implements AutoCloseable {
             inFlight.add(s);
         }
         header.setSession(session).setSeq(s).setSettled(settled());
-        FopRequest r = req.setHeader(header).build();
-        CompletableFuture<FopReply> f = new CompletableFuture<>();
-        ListenableFuture<FopReply> lf = futures.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .call(r);
-        Futures.addCallback(lf, new FutureCallback<>() {
-            @Override
-            public void onSuccess(FopReply reply) {
-                lastOk = System.currentTimeMillis();
-                f.complete(reply);
-            }
-
-            @Override
-            public void onFailure(Throwable t) {
-                if (isConnectionLoss(t)) {
-                    markDown(describe(t));
-                }
-                f.completeExceptionally(t);
-            }
-        }, MoreExecutors.directExecutor());
-        return new Sent(s, f);
+        byte[] payload = req.setHeader(header).build().toByteArray();
+        return new Sent(s, request(Method.CALL, payload, deadline, FopReply::parseFrom));
     }
 
     public void settle(long s) {
@@ -290,59 +324,38 @@ public final class BrickClient implements AutoCloseable {
         return first == null ? seq.get() : first - 1;
     }
 
-    public CompletableFuture<LeaseReply> acquire(List<String> keys, boolean wait, Duration deadline) {
-        return toCompletable(futures.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .acquire(LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).setWait(wait).build()));
+    public Pending<LeaseReply> acquire(List<String> keys, boolean wait, Duration deadline) {
+        long waitMillis = wait ? Math.max(1, deadline.toMillis() - 200) : 0;
+        return request(Method.ACQUIRE, LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).setWait(wait)
+                .setWaitMillis((int) waitMillis).build().toByteArray(), deadline.plus(timeout), LeaseReply::parseFrom);
     }
 
-    public CompletableFuture<LeaseReply> release(List<String> keys) {
-        return toCompletable(futures.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .release(LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).build()));
-    }
-
-    private <T> CompletableFuture<T> toCompletable(ListenableFuture<T> lf) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Futures.addCallback(lf, new FutureCallback<>() {
-            @Override
-            public void onSuccess(T v) {
-                f.complete(v);
-            }
-
-            @Override
-            public void onFailure(Throwable t) {
-                if (isConnectionLoss(t) && Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE) {
-                    markDown(describe(t));
-                }
-                f.completeExceptionally(t);
-            }
-        }, MoreExecutors.directExecutor());
-        return f;
-    }
-
-    public ConnectivityState channelState() {
-        return channel.getState(false);
+    public Pending<LeaseReply> release(List<String> keys) {
+        return request(Method.RELEASE, LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).build()
+                .toByteArray(), timeout, LeaseReply::parseFrom);
     }
 
     @Override
     public void close() {
         closed = true;
         heartbeat.cancel(false);
-        if (up) {
+        Link c = control;
+        if (up && c != null) {
             try {
                 // goodbye: the brick releases our leases and locks now instead of after the grace period
-                futures.withDeadlineAfter(Math.min(1000, timeout.toMillis()), TimeUnit.MILLISECONDS)
-                        .ping(PingRequest.newBuilder().setSession(session).setSettled(settled()).setGoodbye(true)
-                                .build()).get();
-            } catch (Exception e) {
+                c.send(Frame.request(Method.PING, ids.incrementAndGet(), PingRequest.newBuilder().setSession(session)
+                        .setSettled(settled()).setGoodbye(true).build().toByteArray()));
+            } catch (BrickUnavailableException e) {
                 LOG.debug("goodbye to {} failed: {}", address, e.toString());
             }
         }
         up = false;
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (c != null) {
+            c.close();
+        }
+        Link l;
+        while ((l = pool.pollFirst()) != null) {
+            l.close();
         }
     }
 

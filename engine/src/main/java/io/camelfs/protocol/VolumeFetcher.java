@@ -1,19 +1,15 @@
 package io.camelfs.protocol;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FopException;
-import io.camelfs.protocol.v1.BrickGrpc;
+import io.camelfs.protocol.v1.VolumeReply;
 import io.camelfs.protocol.v1.VolumeRequest;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.VolumeSpec;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Asks a brick for the definition of the volume it belongs to. */
 public final class VolumeFetcher {
@@ -26,18 +22,22 @@ public final class VolumeFetcher {
         all.addAll(backups);
         List<String> why = new ArrayList<>();
         for (BrickAddress a : all) {
-            ManagedChannel ch = NettyChannelBuilder.forAddress(a.host(), a.port()).usePlaintext().build();
-            try {
-                var reply = BrickGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .volume(VolumeRequest.newBuilder().setVolume(volume).build());
-                return Wire.volume(reply.getSpec());
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    throw new FopException(Errno.ENOENT, e.getStatus().getDescription());
+            try (Link l = Link.connect(a, timeout)) {
+                l.send(Frame.request(Method.VOLUME, 1, VolumeRequest.newBuilder().setVolume(volume).build()
+                        .toByteArray()));
+                Frame f = l.receive(timeout.toMillis());
+                if (f.kind() == Frame.ERROR) {
+                    if (f.errorCode() == Frame.NOT_FOUND) {
+                        throw new FopException(Errno.ENOENT, f.errorMessage());
+                    }
+                    why.add(a + ": " + f.errorMessage());
+                    continue;
                 }
-                why.add(a + ": " + BrickClient.describe(e));
-            } finally {
-                ch.shutdownNow();
+                return Wire.volume(VolumeReply.parseFrom(f.payload()).getSpec());
+            } catch (BrickUnavailableException e) {
+                why.add(a + ": " + e.getMessage());
+            } catch (InvalidProtocolBufferException e) {
+                why.add(a + ": not a camelfs brick (malformed reply)");
             }
         }
         throw new FopException(Errno.ENOTCONN, "cannot get volume " + volume + " from " + String.join("; ", why));

@@ -75,7 +75,7 @@ class ContentionTest {
             a.put("f", 0644, ByteBuffer.wrap("0123456789".getBytes()));
             String key = "i:" + a.lookup("f").gfid().hex();
             var granted = b.replicaSet().brick(1).acquire(List.of(key), true, java.time.Duration.ofSeconds(5))
-                    .get(5, TimeUnit.SECONDS);
+                    .get();
             assertEquals(List.of(key), granted.getGrantedList(), "b holds the lease on brick 1 only");
             long before = a.stats().contentions();
             a.write("f", 2, ByteBuffer.wrap("AB".getBytes()));

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Producer benchmark (issue 2): 4 KiB files/s through the gluster: producer on a replica-2 volume over loopback,
+# each brick in its own node process, next to the same writes into two plain local directories in the same run.
+#
+#   bench/producer.sh [FILES] [THREADS,...]      defaults: 20000 files, threads 1,4,8
+#
+# Prints a table and one JSON line per thread count. Bounded: stops its nodes when done (or on error).
+set -eu
+files=${1:-20000}
+threads=${2:-1,4,8}
+root=$(cd "$(dirname "$0")/.." && pwd)
+lib="$root/dist/target/lib"
+[ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+work=$(mktemp -d "${TMPDIR:-/tmp}/camelfs-bench.XXXXXX")
+pids=""
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+p1=$(port); p2=$(port)
+for n in 1 2; do
+  eval p=\$p$n
+  cat > "$work/node$n.yaml" <<YAML
+- beans:
+    - name: bench
+      type: io.camelfs.volume.VolumeDefinition
+      properties:
+        replica: 2
+        bricks: 127.0.0.1:$p1,127.0.0.1:$p2
+- route:
+    from:
+      uri: brick:bench
+      parameters:
+        directory: brick$n
+        port: $p
+        createDirectory: true
+      steps:
+        - log: "\${body}"
+YAML
+  (cd "$work" && exec java -Xmx512m ${BRICK_JAVA_OPTS:-} -cp "$lib/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
+  pids="$pids $!"
+done
+for n in 1 2; do
+  i=0; until grep -q "camelfs node started" "$work/node$n.log" 2>/dev/null; do
+    i=$((i+1)); [ $i -lt 300 ] || { echo "node $n did not start:"; cat "$work/node$n.log"; exit 1; }; sleep 0.1
+  done
+done
+mkdir -p "$work/local"
+echo "camelfs producer benchmark: $files x 4 KiB files per run, replica 2 over loopback, $(nproc) cores"
+java -Xmx512m ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$lib/*" "$root/bench/ProducerBench.java" \
+  "127.0.0.1:$p1" bench "$work/local" "$files" "$threads"

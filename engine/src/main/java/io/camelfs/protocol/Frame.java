@@ -1,0 +1,81 @@
+package io.camelfs.protocol;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One frame of the brick protocol on a TCP connection: {@code u32 length | u8 kind | u8 method | u64 id | payload}.
+ * The length counts everything after itself. Requests and replies pair up by id; the payload is one protobuf
+ * message of the method, or for an error an error code byte and a UTF-8 message.
+ */
+public record Frame(int kind, int method, long id, byte[] payload) {
+    public static final int REQUEST = 1;
+    public static final int REPLY = 2;
+    public static final int ERROR = 3;
+    public static final int UPCALL = 4;
+
+    /** Error codes in ERROR frames. */
+    public static final int NOT_FOUND = 1;
+    public static final int FAILED_PRECONDITION = 2;
+    public static final int INVALID = 3;
+    public static final int INTERNAL = 4;
+    public static final int EXHAUSTED = 5;
+
+    private static final int HEADER = 1 + 1 + 8;
+    /** Largest frame either side accepts: a request above this is refused before it is read into memory. */
+    public static final int MAX_FRAME = 64 << 20;
+
+    public static Frame request(Method m, long id, byte[] payload) {
+        return new Frame(REQUEST, m.wire(), id, payload);
+    }
+
+    public static Frame error(Frame req, int code, String message) {
+        byte[] m = message.getBytes(StandardCharsets.UTF_8);
+        byte[] p = new byte[1 + m.length];
+        p[0] = (byte) code;
+        System.arraycopy(m, 0, p, 1, m.length);
+        return new Frame(ERROR, req.method, req.id, p);
+    }
+
+    public int errorCode() {
+        return payload.length > 0 ? payload[0] : INTERNAL;
+    }
+
+    public String errorMessage() {
+        return payload.length > 1 ? new String(payload, 1, payload.length - 1, StandardCharsets.UTF_8) : "error";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+        out.writeInt(HEADER + payload.length);
+        out.writeByte(kind);
+        out.writeByte(method);
+        out.writeLong(id);
+        out.write(payload);
+        out.flush();
+    }
+
+    /** Reads one frame; a length outside 10..MAX_FRAME is a protocol violation and ends the connection. */
+    public static Frame read(DataInputStream in) throws IOException {
+        int len = in.readInt();
+        if (len < HEADER || len > MAX_FRAME) {
+            throw new ProtocolException("frame length " + len + " outside " + HEADER + ".." + MAX_FRAME);
+        }
+        int kind = in.readUnsignedByte();
+        int method = in.readUnsignedByte();
+        long id = in.readLong();
+        byte[] payload = new byte[len - HEADER];
+        in.readFully(payload);
+        return new Frame(kind, method, id, payload);
+    }
+
+    /** The peer does not speak the brick protocol (or sent garbage). */
+    public static final class ProtocolException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public ProtocolException(String message) {
+            super(message);
+        }
+    }
+}
