@@ -105,6 +105,21 @@ class BrickStartTest {
     }
 
     @Test
+    void readOnlyFilesystem() throws Exception {
+        Path mnt = Files.createDirectory(tmp.resolve("ro"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=1m", "none", mnt.toString())
+                .inheritIO().start();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "this test mounts a read-only tmpfs and needs root (CI runs as root)");
+        try {
+            BrickStartException e = refused(spec("web", LocalVolume.freePort()), mnt, false);
+            assertTrue(e.getMessage().contains("read-only filesystem"), e.getMessage());
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void initialisesIdentityAndRootGfid() throws IOException {
         int port = LocalVolume.freePort();
         Path dir = tmp.resolve("b");

@@ -28,6 +28,18 @@ public class GlusterProducer extends DefaultProducer {
         return (GlusterEndpoint) super.getEndpoint();
     }
 
+    /** A volume this node neither declares nor knows servers for is a configuration error: fail at start-up. */
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        GlusterEndpoint e = getEndpoint();
+        if ((e.getServers() == null || e.getServers().isBlank())
+                && io.camelfs.camel.VolumeLookup.find(e.getCamelContext(), e.getVolume()) == null) {
+            throw new io.camelfs.volume.InvalidVolumeException(e.getEndpointUri() + ": volume '" + e.getVolume()
+                    + "' is not declared on this node; set servers=HOST:PORT of one of its bricks");
+        }
+    }
+
     private FileOps ops() {
         return getEndpoint().getComponent().client(getEndpoint());
     }
