@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.QuorumException;
 import io.camelfs.testing.BrickInspector;
+import io.camelfs.testing.Bytes;
 import io.camelfs.testing.LocalVolume;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,27 +28,17 @@ class AfrFailureTest {
     @TempDir
     Path tmp;
 
-    private static ByteBuffer bytes(String s) {
-        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.get(a);
-        return new String(a, StandardCharsets.UTF_8);
-    }
-
     @Test
     void survivorsBlameTheDownBrickForExactlyTheFilesTouched() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client()) {
             c.mkdir("www", 0755);
             for (String f : new String[] {"a", "b", "c"}) {
-                c.put("www/" + f, 0644, bytes("old " + f));
+                c.put("www/" + f, 0644, Bytes.of("old " + f));
             }
             v.stop(2);
             LocalVolume.awaitUp(c, 2, 10_000);
-            c.put("www/a", 0644, bytes("new a"));     // overwrite while brick 2 is down
-            c.put("www/d", 0644, bytes("new d"));     // create while brick 2 is down
+            c.put("www/a", 0644, Bytes.of("new a"));     // overwrite while brick 2 is down
+            c.put("www/d", 0644, Bytes.of("new d"));     // create while brick 2 is down
             for (int b = 0; b < 2; b++) {
                 Path brick = v.dirs.get(b);
                 int[] a = BrickInspector.pending(brick.resolve("www/a"), "test", 2);
@@ -70,9 +60,9 @@ class AfrFailureTest {
             // brick 2 still has the old a and no d: reads from fresh clients must not see that
             for (int i = 0; i < 3; i++) {
                 try (Replicate fresh = v.client()) {
-                    assertEquals("new a", text(fresh.read("www/a", 0, 100)));
-                    assertEquals("new d", text(fresh.read("www/d", 0, 100)));
-                    assertEquals("old b", text(fresh.read("www/b", 0, 100)));
+                    assertEquals("new a", Bytes.text(fresh.read("www/a", 0, 100)));
+                    assertEquals("new d", Bytes.text(fresh.read("www/d", 0, 100)));
+                    assertEquals("old b", Bytes.text(fresh.read("www/b", 0, 100)));
                     assertEquals(5, fresh.lookup("www/d").size());
                 }
             }
@@ -83,7 +73,7 @@ class AfrFailureTest {
     @Test
     void deletedWhileDownDoesNotComeBackInLookups() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client()) {
-            c.put("gone", 0644, bytes("x"));
+            c.put("gone", 0644, Bytes.of("x"));
             v.stop(1);
             LocalVolume.awaitUp(c, 2, 10_000);
             c.unlink("gone");
@@ -99,18 +89,18 @@ class AfrFailureTest {
     @Test
     void belowQuorumWritesFailAndNothingDiverges() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client()) {
-            c.put("f", 0644, bytes("1"));
+            c.put("f", 0644, Bytes.of("1"));
             v.stop(1);
             v.stop(2);
             LocalVolume.awaitUp(c, 1, 10_000);
-            QuorumException e = assertThrows(QuorumException.class, () -> c.put("f", 0644, bytes("2")));
+            QuorumException e = assertThrows(QuorumException.class, () -> c.put("f", 0644, Bytes.of("2")));
             assertEquals(Errno.EROFS, e.errno());
             assertTrue(e.getMessage().contains("1 of 3 bricks up") && e.getMessage().contains("quorum auto"),
                     e.getMessage());
             assertThrows(QuorumException.class, () -> c.mkdir("d", 0755));
             assertEquals("1", Files.readString(v.file(0, "f")), "the refused write touched nothing");
             assertTrue(!Files.exists(v.file(0, "d")));
-            assertEquals("1", text(c.read("f", 0, 10)), "reads still work below quorum");
+            assertEquals("1", Bytes.text(c.read("f", 0, 10)), "reads still work below quorum");
         }
     }
 
@@ -119,12 +109,12 @@ class AfrFailureTest {
         try (LocalVolume v = new LocalVolume(tmp, 2); Replicate c = v.client()) {
             v.stop(1);
             LocalVolume.awaitUp(c, 1, 10_000);
-            c.put("ok", 0644, bytes("second brick down is fine"));
+            c.put("ok", 0644, Bytes.of("second brick down is fine"));
             v.start(1);
             LocalVolume.awaitUp(c, 2, 10_000);
             v.stop(0);
             LocalVolume.awaitUp(c, 1, 10_000);
-            QuorumException e = assertThrows(QuorumException.class, () -> c.put("no", 0644, bytes("x")));
+            QuorumException e = assertThrows(QuorumException.class, () -> c.put("no", 0644, Bytes.of("x")));
             assertEquals(Errno.EROFS, e.errno());
             assertTrue(!Files.exists(v.file(1, "no")));
         }
@@ -138,14 +128,14 @@ class AfrFailureTest {
             v.stop(0);
             v.stop(1);
             LocalVolume.awaitUp(c, 1, 10_000);
-            c.put("f", 0644, bytes("one brick is enough"));
+            c.put("f", 0644, Bytes.of("one brick is enough"));
             assertEquals("one brick is enough", Files.readString(v.file(2, "f")));
         }
         opts.put("quorum", "fixed:3");
         try (LocalVolume v = new LocalVolume(tmp.resolve("fixed"), "qf", 3, opts); Replicate c = v.client()) {
             v.stop(2);
             LocalVolume.awaitUp(c, 2, 10_000);
-            assertThrows(QuorumException.class, () -> c.put("f", 0644, bytes("x")));
+            assertThrows(QuorumException.class, () -> c.put("f", 0644, Bytes.of("x")));
         }
     }
 
@@ -158,7 +148,7 @@ class AfrFailureTest {
             long t0 = System.nanoTime();
             LocalVolume.awaitUp(c, 2, 10_000);
             assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "reconnected within the brick timeout");
-            c.put("after", 0644, bytes("x"));
+            c.put("after", 0644, Bytes.of("x"));
             assertArrayEquals(Files.readAllBytes(v.file(0, "after")), Files.readAllBytes(v.file(1, "after")));
         }
     }

@@ -17,6 +17,7 @@ import io.camelfs.fop.FopException;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.Timespec;
+import io.camelfs.testing.Bytes;
 import io.camelfs.testing.LocalVolume;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,21 +36,11 @@ class ReplicateTest {
     @TempDir
     Path tmp;
 
-    private static ByteBuffer bytes(String s) {
-        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.get(a);
-        return new String(a, StandardCharsets.UTF_8);
-    }
-
     @Test
     void entryOperationsOnEveryBrick() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client()) {
             c.mkdir("d", 0750);
-            c.put("d/f", 0640, bytes("content"));
+            c.put("d/f", 0640, Bytes.of("content"));
             c.symlink("f", "d/link");
             c.link("d/f", "d/hard");
             c.mknod("d/fifo", FileType.FIFO.bits() | 0600, 0);
@@ -91,16 +82,16 @@ class ReplicateTest {
     void errorsAreThoseOfTheFilesystem() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 2); Replicate c = v.client()) {
             c.mkdir("d", 0755);
-            c.put("d/x", 0644, bytes("1"));
+            c.put("d/x", 0644, Bytes.of("1"));
             assertErrno(Errno.ENOENT, () -> c.lookup("nope"));
             assertErrno(Errno.EEXIST, () -> c.mkdir("d", 0755));
             assertErrno(Errno.EEXIST, () -> c.create("d/x", 0644, true));
             assertErrno(Errno.ENOTEMPTY, () -> c.rmdir("d"));
             assertErrno(Errno.ENOTDIR, () -> c.mkdir("d/x/y", 0755));
             assertErrno(Errno.EISDIR, () -> c.unlink("d"));
-            assertErrno(Errno.ENOENT, () -> c.put("missing/x", 0644, bytes("1")));
-            assertErrno(Errno.ENAMETOOLONG, () -> c.put("a".repeat(256), 0644, bytes("1")));
-            assertErrno(Errno.EINVAL, () -> c.put("../escape", 0644, bytes("1")));
+            assertErrno(Errno.ENOENT, () -> c.put("missing/x", 0644, Bytes.of("1")));
+            assertErrno(Errno.ENAMETOOLONG, () -> c.put("a".repeat(256), 0644, Bytes.of("1")));
+            assertErrno(Errno.EINVAL, () -> c.put("../escape", 0644, Bytes.of("1")));
             assertErrno(Errno.ENODATA, () -> c.getxattr("d/x", "user.none"));
             assertErrno(Errno.EPERM, () -> c.setxattr("d/x", "user.camelfs.gfid", new byte[16], 0));
             assertErrno(Errno.ENOENT, () -> c.lookup(".camelfs"));
@@ -124,10 +115,10 @@ class ReplicateTest {
     void dataAndMetadataOperations() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 2); Replicate c = v.client()) {
             c.create("f", 0644, true);
-            c.write("f", 0, bytes("hello world"));
-            c.write("f", 6, bytes("WORLD"));
-            assertEquals("hello WORLD", text(c.read("f", 0, 100)));
-            assertEquals("WORLD", text(c.read("f", 6, 5)));
+            c.write("f", 0, Bytes.of("hello world"));
+            c.write("f", 6, Bytes.of("WORLD"));
+            assertEquals("hello WORLD", Bytes.text(c.read("f", 0, 100)));
+            assertEquals("WORLD", Bytes.text(c.read("f", 6, 5)));
             c.truncate("f", 5);
             c.fallocate("f", 0, 0, 8192);
             Timespec mtime = new Timespec(1_600_000_000L, 123_456_789);
@@ -233,7 +224,7 @@ class ReplicateTest {
         try (LocalVolume v = new LocalVolume(tmp, 2); Replicate c = v.client()) {
             FileOps as = c.as(new io.camelfs.fop.Caller(1000, 1000));
             as.mkdir("home", 0755);
-            as.put("home/f", 0600, bytes("x"));
+            as.put("home/f", 0600, Bytes.of("x"));
             for (int b = 0; b < 2; b++) {
                 assertEquals(1000, Files.getAttribute(v.file(b, "home/f"), "unix:uid"));
                 assertEquals(1000, Files.getAttribute(v.file(b, "home"), "unix:gid"));
