@@ -67,6 +67,7 @@ public final class BrickServer implements AutoCloseable {
     private final LeaseTable leases;
     private final LockTable locks = new LockTable();
     private final Listener listener;
+    private final io.camelfs.stats.OpTimes served = new io.camelfs.stats.OpTimes();
     private final BrickService service;
     private final ScheduledExecutorService sweeper;
     private final ServerSocket server;
@@ -283,6 +284,12 @@ public final class BrickServer implements AutoCloseable {
         return listener;
     }
 
+    /** Count and time of one served operation, kept for the log and passed on to the listener. */
+    void served(String op, long nanos, int errno, long in, long out) {
+        served.record(op, nanos);
+        listener.operation(this, op, nanos, errno, in, out);
+    }
+
     @Override
     public void close() {
         closing = true;
@@ -306,7 +313,7 @@ public final class BrickServer implements AutoCloseable {
             }
         }
         root.close();
-        LOG.info("brick {} of volume {} stopped", address, volume.name());
+        LOG.info("brick {} of volume {} stopped; operations served:\n{}", address, volume.name(), served);
         listener.stopped(this);
     }
 }

@@ -211,8 +211,8 @@ final class BrickService {
             }
         }
         FopReply reply = r.build();
-        brick.listener().operation(brick, req.getOpCase().name().toLowerCase(java.util.Locale.ROOT),
-                System.nanoTime() - start, reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
+        brick.served(req.getOpCase().name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - start,
+                reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
         return reply;
     }
 

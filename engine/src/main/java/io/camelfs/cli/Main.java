@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 /** bin/camelfs: run a node, or use a volume from the command line without FUSE. */
 @Command(name = "camelfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
          description = "Replicated directories for the JVM operations stack.",
-         subcommands = {RunCommand.class, VolumeCommand.class, CpCommand.class, CatCommand.class, LsCommand.class,
-             RmCommand.class, CommandLine.HelpCommand.class})
+         subcommands = {RunCommand.class, MountCommand.class, VolumeCommand.class, CpCommand.class, CatCommand.class,
+             LsCommand.class, RmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -21,6 +21,9 @@ public final class Main implements Runnable {
     /** Client commands print results, not the engine's INFO log; a node logs as a service does. */
     static void quietLoggingUnlessRunning(String[] args) {
         boolean run = args.length > 0 && args[0].equals("run");
+        boolean daemon = args.length > 1 && args[0].equals("mount") && java.util.Arrays.asList(args).contains(
+                "--foreground");
+        run = run || daemon;
         if (!run && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
         }

@@ -8,13 +8,17 @@ public class FopException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int errno;
 
+    /**
+     * No stack trace: an errno is an answer (ENOENT for every name a create looks up first), not a bug, and filling
+     * a stack trace costs more than the rest of a lookup's work in the client.
+     */
     public FopException(int errno, String message) {
-        super(message);
+        super(message, null, false, false);
         this.errno = errno;
     }
 
     public FopException(int errno, String message, Throwable cause) {
-        super(message, cause);
+        super(message, cause, false, false);
         this.errno = errno;
     }
 

@@ -1,0 +1,570 @@
+package io.camelfs.mount;
+
+import io.camelfs.fop.Attr;
+import io.camelfs.fop.Caller;
+import io.camelfs.fop.DirEntry;
+import io.camelfs.fop.DirPage;
+import io.camelfs.fop.Errno;
+import io.camelfs.fop.FileOps;
+import io.camelfs.fop.FileType;
+import io.camelfs.fop.FopException;
+import io.camelfs.fop.LockRequest;
+import io.camelfs.fop.LockResult;
+import io.camelfs.fop.SetAttr;
+import io.camelfs.fop.StatFs;
+import io.camelfs.fop.Timespec;
+import io.camelfs.fop.VolumePath;
+import io.camelfs.stats.OpTimes;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.Flock;
+import ru.serce.jnrfuse.struct.FuseContext;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+
+/**
+ * The FUSE face of a volume: each callback becomes a FOP on the stack below (replicate), performed for the calling
+ * user. Errors are the errno the bricks' filesystem returned. Attributes the volume just returned (after create,
+ * mkdir, setattr, readdir) are kept for the attribute timeout so the getattr libfuse issues right after costs no
+ * round trip.
+ */
+public final class CamelfsFuse extends FuseStubFS {
+    private static final Logger LOG = LoggerFactory.getLogger(CamelfsFuse.class);
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+    private static final int F_GETLK = 5;
+    private static final int F_SETLK = 6;
+    private static final int F_SETLKW = 7;
+    private static final int XATTR_SIZE_MAX = 65536;
+
+    private final FileOps volume;
+    private final AttrCache attrs;
+    private final XattrCache xattrs;
+    /** Files this mount holds (or held) POSIX locks on: only those need an unlock round trip on close. */
+    private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final OpTimes stats = new OpTimes();
+
+    public CamelfsFuse(FileOps volume, double attrTimeoutSeconds) {
+        this.volume = volume;
+        this.attrs = new AttrCache((long) (attrTimeoutSeconds * 1000));
+        this.xattrs = new XattrCache((long) (attrTimeoutSeconds * 1000));
+    }
+
+    public OpTimes stats() {
+        return stats;
+    }
+
+    @Override
+    protected String getFSName() {
+        return "camelfs";
+    }
+
+    // ------------------------------------------------------------------------------------------------ plumbing
+
+    /** The volume as the process behind this FUSE request sees it: created inodes belong to that user. */
+    private FileOps caller() {
+        FuseContext c = getContext();
+        return volume.as(new Caller((int) c.uid.get(), (int) c.gid.get()));
+    }
+
+    @FunctionalInterface
+    private interface Op {
+        int run();
+    }
+
+    /** Runs one callback: errno on a FopException, EIO (logged) on anything unexpected. */
+    private int call(String what, String path, Op op) {
+        long start = System.nanoTime();
+        try {
+            return op.run();
+        } catch (FopException e) {
+            return -e.errno();
+        } catch (RuntimeException e) {
+            LOG.warn("{} {} failed", what, path, e);
+            return -Errno.EIO;
+        } finally {
+            stats.record(what, System.nanoTime() - start);
+        }
+    }
+
+    private static long inode(String path, Attr a) {
+        if (path.isEmpty()) {
+            return 1;
+        }
+        if (a.gfid() != null) {
+            long v = a.gfid().asLong();
+            return v == 1 || v == 0 ? v + 2 : v;
+        }
+        return (path.hashCode() & 0x7fffffffL) | (1L << 40); // specials: no gfid, a stable number per path
+    }
+
+    private static void fill(String path, Attr a, FileStat st) {
+        st.st_mode.set(a.mode());
+        st.st_ino.set(inode(path, a));
+        st.st_nlink.set(a.nlink());
+        st.st_uid.set(a.uid());
+        st.st_gid.set(a.gid());
+        st.st_rdev.set(a.rdev());
+        st.st_size.set(a.size());
+        st.st_blksize.set(a.blksize() > 0 ? a.blksize() : 4096);
+        st.st_blocks.set(a.blocks());
+        st.st_atim.tv_sec.set(a.atime().sec());
+        st.st_atim.tv_nsec.set(a.atime().nsec());
+        st.st_mtim.tv_sec.set(a.mtime().sec());
+        st.st_mtim.tv_nsec.set(a.mtime().nsec());
+        st.st_ctim.tv_sec.set(a.ctime().sec());
+        st.st_ctim.tv_nsec.set(a.ctime().nsec());
+    }
+
+    private Attr stat(String path) {
+        Attr a = attrs.get(path);
+        if (a == null) {
+            a = volume.lookup(path);
+            attrs.put(path, a);
+        }
+        return a;
+    }
+
+    private Attr remember(String path, Attr a) {
+        if (a != null) {
+            attrs.put(path, a);
+        } else {
+            attrs.remove(path);
+        }
+        return a;
+    }
+
+    private static String p(String fusePath) {
+        return VolumePath.normalize(fusePath);
+    }
+
+    // ---------------------------------------------------------------------------------------------- metadata
+
+    @Override
+    public int getattr(String path, FileStat st) {
+        return call("getattr", path, () -> {
+            String v = p(path);
+            fill(v, stat(v), st);
+            return 0;
+        });
+    }
+
+    @Override
+    public int fgetattr(String path, FileStat st, FuseFileInfo fi) {
+        return getattr(path, st);
+    }
+
+    @Override
+    public int access(String path, int mask) {
+        return call("access", path, () -> {
+            stat(p(path)); // permission bits are checked by the kernel (default_permissions)
+            return 0;
+        });
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, long size) {
+        return call("readlink", path, () -> {
+            byte[] t = volume.readlink(p(path)).getBytes(StandardCharsets.UTF_8);
+            int n = (int) Math.min(t.length, size - 1);
+            buf.put(0, t, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        });
+    }
+
+    @Override
+    public int chmod(String path, long mode) {
+        return call("chmod", path, () -> {
+            String v = p(path);
+            remember(v, caller().setattr(v, SetAttr.mode((int) mode & 07777)));
+            return 0;
+        });
+    }
+
+    @Override
+    public int chown(String path, long uid, long gid) {
+        return call("chown", path, () -> {
+            String v = p(path);
+            Integer u = (int) uid == -1 ? null : (int) uid;
+            Integer g = (int) gid == -1 ? null : (int) gid;
+            if (u != null || g != null) {
+                remember(v, caller().setattr(v, SetAttr.owner(u, g)));
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public int utimens(String path, ru.serce.jnrfuse.struct.Timespec[] ts) {
+        return call("utimens", path, () -> {
+            String v = p(path);
+            Timespec a = time(ts[0]);
+            Timespec m = time(ts[1]);
+            boolean aNow = ts[0].tv_nsec.longValue() == UTIME_NOW;
+            boolean mNow = ts[1].tv_nsec.longValue() == UTIME_NOW;
+            if (a == null && m == null && !aNow && !mNow) {
+                return 0;
+            }
+            remember(v, caller().setattr(v, new SetAttr(null, null, null, null, a, m, aNow, mNow)));
+            return 0;
+        });
+    }
+
+    private static Timespec time(ru.serce.jnrfuse.struct.Timespec t) {
+        long ns = t.tv_nsec.longValue();
+        if (ns == UTIME_NOW || ns == UTIME_OMIT) {
+            return null;
+        }
+        return new Timespec(t.tv_sec.get(), (int) ns);
+    }
+
+    @Override
+    public int truncate(String path, long size) {
+        return call("truncate", path, () -> {
+            String v = p(path);
+            attrs.remove(v);
+            volume.truncate(v, size);
+            return 0;
+        });
+    }
+
+    @Override
+    public int ftruncate(String path, long size, FuseFileInfo fi) {
+        return truncate(path, size);
+    }
+
+    @Override
+    public int statfs(String path, Statvfs st) {
+        return call("statfs", path, () -> {
+            StatFs s = volume.statfs(p(path));
+            st.f_bsize.set(s.bsize());
+            st.f_frsize.set(s.frsize());
+            st.f_blocks.set(s.blocks());
+            st.f_bfree.set(s.bfree());
+            st.f_bavail.set(s.bavail());
+            st.f_files.set(s.files());
+            st.f_ffree.set(s.ffree());
+            st.f_favail.set(s.favail());
+            st.f_namemax.set(s.namemax());
+            return 0;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ entries
+
+    @Override
+    public int mknod(String path, long mode, long rdev) {
+        return call("mknod", path, () -> {
+            String v = p(path);
+            remember(v, caller().mknod(v, (int) mode, rdev));
+            return 0;
+        });
+    }
+
+    @Override
+    public int mkdir(String path, long mode) {
+        return call("mkdir", path, () -> {
+            String v = p(path);
+            remember(v, caller().mkdir(v, (int) mode & 07777));
+            xattrs.none(v);
+            return 0;
+        });
+    }
+
+    @Override
+    public int symlink(String target, String linkpath) {
+        return call("symlink", linkpath, () -> {
+            String v = p(linkpath);
+            remember(v, caller().symlink(target, v));
+            return 0;
+        });
+    }
+
+    @Override
+    public int link(String existing, String newpath) {
+        return call("link", newpath, () -> {
+            String from = p(existing);
+            String v = p(newpath);
+            attrs.remove(from); // its link count changed
+            remember(v, caller().link(from, v));
+            return 0;
+        });
+    }
+
+    @Override
+    public int unlink(String path) {
+        return call("unlink", path, () -> {
+            String v = p(path);
+            attrs.remove(v);
+            xattrs.remove(v);
+            volume.unlink(v);
+            return 0;
+        });
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return call("rmdir", path, () -> {
+            String v = p(path);
+            attrs.removeTree(v);
+            xattrs.removeTree(v);
+            volume.rmdir(v);
+            return 0;
+        });
+    }
+
+    @Override
+    public int rename(String from, String to) {
+        return call("rename", from, () -> {
+            String f = p(from);
+            String t = p(to);
+            attrs.removeTree(f);
+            attrs.removeTree(t);
+            xattrs.removeTree(f);
+            xattrs.removeTree(t);
+            volume.rename(f, t, 0);
+            return 0;
+        });
+    }
+
+    // --------------------------------------------------------------------------------------------------- files
+
+    @Override
+    public int create(String path, long mode, FuseFileInfo fi) {
+        return call("create", path, () -> {
+            String v = p(path);
+            boolean exclusive = (fi.flags.get() & 0200) != 0;
+            remember(v, caller().create(v, (int) mode & 07777, exclusive));
+            xattrs.none(v); // a file made this instant has no extended attributes: no round trip to ask
+            return 0;
+        });
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        // the kernel looked the name up before opening it; writes and reads find the inode by path and gfid
+        return 0;
+    }
+
+    @Override
+    public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        return call("read", path, () -> {
+            ByteBuffer b = volume.read(p(path), offset, (int) size);
+            int n = b.remaining();
+            if (b.hasArray()) {
+                buf.put(0, b.array(), b.arrayOffset() + b.position(), n);
+            } else {
+                byte[] tmp = new byte[n];
+                b.get(tmp);
+                buf.put(0, tmp, 0, n);
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        return call("write", path, () -> {
+            String v = p(path);
+            byte[] data = new byte[(int) size];
+            buf.get(0, data, 0, data.length);
+            attrs.remove(v);
+            return volume.write(v, offset, ByteBuffer.wrap(data));
+        });
+    }
+
+    @Override
+    public int flush(String path, FuseFileInfo fi) {
+        return 0; // writes are synchronous: every byte is on the bricks when write() returns
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+        return call("fsync", path, () -> {
+            volume.fsync(p(path), isdatasync != 0);
+            return 0;
+        });
+    }
+
+    @Override
+    public int fallocate(String path, int mode, long off, long length, FuseFileInfo fi) {
+        return call("fallocate", path, () -> {
+            String v = p(path);
+            attrs.remove(v);
+            volume.fallocate(v, mode, off, length);
+            return 0;
+        });
+    }
+
+    // --------------------------------------------------------------------------------------------- directories
+
+    @Override
+    public int opendir(String path, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int releasedir(String path, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
+        return call("readdir", path, () -> {
+            String v = p(path);
+            filler.apply(buf, ".", null, 0);
+            filler.apply(buf, "..", null, 0);
+            long cookie = 0;
+            for (;;) {
+                DirPage page = volume.readdir(v, cookie, 1000, true);
+                for (DirEntry e : page.entries()) {
+                    String child = VolumePath.child(v, e.name());
+                    if (e.attr() != null) {
+                        attrs.put(child, e.attr()); // the getattr that follows each name costs no round trip
+                    }
+                    byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+                    ByteBuffer z = ByteBuffer.allocateDirect(name.length + 1);
+                    z.put(name).put((byte) 0).flip();
+                    filler.apply(buf, z, null, 0);
+                    cookie = e.cookie();
+                }
+                if (page.eof() || page.entries().isEmpty()) {
+                    return 0;
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------- xattr
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, long size) {
+        return call("getxattr", path, () -> {
+            // the kernel asks for security.capability before every write; the answer is cached for the
+            // attribute timeout like the attributes themselves
+            byte[] v = xattrs.get(p(path), name, () -> volume.getxattr(p(path), name));
+            if (size == 0) {
+                return v.length;
+            }
+            if (size < v.length) {
+                return -Errno.ERANGE;
+            }
+            value.put(0, v, 0, v.length);
+            return v.length;
+        });
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, long size, int flags) {
+        return call("setxattr", path, () -> {
+            if (size > XATTR_SIZE_MAX) {
+                return -Errno.E2BIG;
+            }
+            byte[] v = new byte[(int) size];
+            value.get(0, v, 0, v.length);
+            xattrs.remove(p(path));
+            caller().setxattr(p(path), name, v, flags);
+            return 0;
+        });
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, long size) {
+        return call("listxattr", path, () -> {
+            List<String> names = volume.listxattr(p(path));
+            int total = 0;
+            for (String n : names) {
+                total += n.getBytes(StandardCharsets.UTF_8).length + 1;
+            }
+            if (size == 0) {
+                return total;
+            }
+            if (size < total) {
+                return -Errno.ERANGE;
+            }
+            int off = 0;
+            for (String n : names) {
+                byte[] b = n.getBytes(StandardCharsets.UTF_8);
+                list.put(off, b, 0, b.length);
+                list.putByte(off + b.length, (byte) 0);
+                off += b.length + 1;
+            }
+            return total;
+        });
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return call("removexattr", path, () -> {
+            xattrs.remove(p(path));
+            caller().removexattr(p(path), name);
+            return 0;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------- locks
+
+    @Override
+    public int lock(String path, FuseFileInfo fi, int cmd, Flock flock) {
+        return call("lock", path, () -> {
+            LockRequest.Type type;
+            int t = flock.l_type.get();
+            if (t == Flock.F_RDLCK) {
+                type = LockRequest.Type.READ;
+            } else if (t == Flock.F_WRLCK) {
+                type = LockRequest.Type.WRITE;
+            } else {
+                type = LockRequest.Type.UNLOCK;
+            }
+            LockRequest.Command c = cmd == F_GETLK ? LockRequest.Command.GET
+                    : cmd == F_SETLKW ? LockRequest.Command.SET_WAIT : LockRequest.Command.SET;
+            if (cmd != F_GETLK && cmd != F_SETLK && cmd != F_SETLKW) {
+                return -Errno.EINVAL;
+            }
+            String v = p(path);
+            if (type == LockRequest.Type.UNLOCK && c == LockRequest.Command.SET && !locked.contains(v)) {
+                return 0; // libfuse unlocks on every close; no round trip for files this mount never locked
+            }
+            if (type != LockRequest.Type.UNLOCK && c != LockRequest.Command.GET) {
+                locked.add(v);
+            }
+            long start = flock.l_start.get();
+            long len = flock.l_len.get();
+            if (len < 0) { // a negative length locks the bytes before start
+                start += len;
+                len = -len;
+            }
+            LockResult r = volume.lock(v, new LockRequest(c, type, start, len, fi.lock_owner.get(),
+                    (int) flock.l_pid.get()));
+            if (c == LockRequest.Command.GET) {
+                if (r.granted() || r.type() == LockRequest.Type.UNLOCK) {
+                    flock.l_type.set(Flock.F_UNLCK);
+                } else {
+                    flock.l_type.set(r.type() == LockRequest.Type.READ ? Flock.F_RDLCK : Flock.F_WRLCK);
+                    flock.l_start.set(r.start());
+                    flock.l_len.set(r.length());
+                    flock.l_pid.set(r.pid());
+                }
+            }
+            return 0;
+        });
+    }
+
+    /** For logs and tests: how a type bit set prints. */
+    static String type(int mode) {
+        return FileType.ofMode(mode).name();
+    }
+}

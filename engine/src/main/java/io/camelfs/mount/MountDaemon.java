@@ -1,0 +1,46 @@
+package io.camelfs.mount;
+
+import io.camelfs.afr.Replicate;
+import io.camelfs.client.VolumeClient;
+import io.camelfs.volume.VolumeAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process behind a mount: connects to the volume, serves FUSE until the mount goes away (umount,
+ * fusermount -u, or SIGTERM, which unmounts), then closes its brick sessions.
+ */
+public final class MountDaemon {
+    private static final Logger LOG = LoggerFactory.getLogger(MountDaemon.class);
+
+    private MountDaemon() {
+    }
+
+    /** Blocks until unmounted; returns the exit code. */
+    public static int run(VolumeAddress address, Path mountpoint, MountOptions options) {
+        Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
+                "mount " + mountpoint + " on " + host());
+        CamelfsFuse fs = new CamelfsFuse(volume, options.attrTimeout());
+        List<String> args = options.fuseArgs(address.server() + ":/" + address.volume());
+        LOG.info("mounting {} on {} ({}), options {}", address, mountpoint, volume.describe().replace('\n', ';'),
+                args);
+        try {
+            fs.mount(mountpoint, true, false, args.toArray(new String[0]));
+        } finally {
+            LOG.info("unmounted {} from {}; {}; callbacks served:\n{}", address, mountpoint, volume.stats(),
+                    fs.stats());
+            volume.close();
+        }
+        return 0;
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
