@@ -34,8 +34,10 @@ final class BrickTree {
                     v = "l " + Files.readSymbolicLink(p);
                 } else if (Files.isDirectory(p)) {
                     v = "d " + xattr(p, "camelfs.gfid");
-                } else {
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     v = "f " + xattr(p, "camelfs.gfid") + " " + sha256(Files.readAllBytes(p));
+                } else {
+                    v = "special"; // fifos and sockets: opening one would block, and they carry no xattrs
                 }
                 out.put(rel, v + " " + Integer.toOctalString(mode));
             }
@@ -78,7 +80,8 @@ final class BrickTree {
         try (Stream<Path> s = Files.walk(brick)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String rel = brick.relativize(p).toString();
-                if (rel.equals(".camelfs") || rel.startsWith(".camelfs/") || Files.isSymbolicLink(p)) {
+                if (rel.equals(".camelfs") || rel.startsWith(".camelfs/") || Files.isSymbolicLink(p)
+                        || !(Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(p))) {
                     continue;
                 }
                 if (pending(p, volume, i) != null) {

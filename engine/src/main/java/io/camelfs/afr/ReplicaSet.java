@@ -33,6 +33,14 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     final java.util.concurrent.atomic.LongAdder mutations = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder contentions = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder blamed = new java.util.concurrent.atomic.LongAdder();
+    /**
+     * Leases this client surely holds on every brick: key -> nanoTime at which the operation that was granted them
+     * started. A brick lets a lease lapse only after it went unused for LeaseTable's 2 s, and must recall it before
+     * anyone else gets it, so for {@link #LEASE_TRUST_NANOS} after that start the key is ours.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
+    static final long LEASE_TRUST_NANOS = 1_000_000_000L;
+    private final List<Consumer<List<String>>> recallListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<String>> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     final int localBrick;
@@ -88,17 +96,53 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
 
     @Override
     public void up(BrickClient brick, boolean newEpoch) {
+        forgetLeases(); // a brick that was away may have given our keys to someone else meanwhile
         stateListeners.forEach(l -> l.accept("up " + brick.index()));
     }
 
     @Override
     public void down(BrickClient brick, String reason) {
+        forgetLeases();
         stateListeners.forEach(l -> l.accept("down " + brick.index()));
     }
 
     @Override
     public void recall(BrickClient brick, List<String> keys) {
+        keys.forEach(held::remove);
+        recallListeners.forEach(l -> l.accept(keys));
         keyLocks.recall(keys);
+    }
+
+    /** The operation that started at startNanos was granted these keys on every brick that is up. */
+    void granted(List<String> keys, long startNanos) {
+        if (held.size() > 200_000) {
+            held.clear();
+        }
+        for (String k : keys) {
+            held.put(k, startNanos);
+        }
+    }
+
+    boolean holds(String key) {
+        Long since = held.get(key);
+        if (since == null) {
+            return false;
+        }
+        if (System.nanoTime() - since > LEASE_TRUST_NANOS) {
+            held.remove(key, since);
+            return false;
+        }
+        return true;
+    }
+
+    private void forgetLeases() {
+        held.clear();
+        recallListeners.forEach(l -> l.accept(null));
+    }
+
+    /** Told of every recall (keys), and of null when all leases must be presumed gone (a brick came or went). */
+    void onRecall(Consumer<List<String>> listener) {
+        recallListeners.add(listener);
     }
 
     /** Gives leases back on every brick that is up, off the caller's thread (a lost release only costs a recall). */

@@ -124,6 +124,19 @@ public final class Replicate implements FileOps {
         set.onStateChange(listener);
     }
 
+    /**
+     * Does this client hold the inode's lease right now? Then nobody else can have changed the inode since this
+     * client last did, so what it was told about it still holds: the basis of a mount's attribute cache.
+     */
+    public boolean holdsLease(Gfid gfid) {
+        return gfid != null && set.holds(inodeKey(gfid));
+    }
+
+    /** Told the inodes whose lease was recalled ("i:GFID" keys), or null when every lease must be presumed gone. */
+    public void onLeaseRecall(java.util.function.Consumer<List<String>> listener) {
+        set.onRecall(listener);
+    }
+
     public Stats stats() {
         return new Stats(set.mutations.sum(), set.contentions.sum(), set.blamed.sum());
     }
@@ -278,6 +291,7 @@ public final class Replicate implements FileOps {
 
     private Outcome mutateLocked(Mutation m, List<long[]> sequences) {
         for (int attempt = 1;; attempt++) {
+            long start = System.nanoTime();
             List<Integer> up = requireQuorum(m.path);
             List<Integer> missed = down(up);
             Replies r = fanout(up, m.request, header(missed, m.keys), true, sequences);
@@ -345,6 +359,9 @@ public final class Replicate implements FileOps {
                     throw new QuorumException(Errno.ENOTCONN, VolumePath.display(m.path) + ": bricks failed while"
                             + " recording the outcome; " + set.quorum.describe(set.spec.replica()) + " not met");
                 }
+            }
+            if (r.failed.isEmpty() && !m.keys.isEmpty()) {
+                set.granted(m.keys, start); // every brick that is up granted every key
             }
             return new Outcome(r.ok.get(applied.get(0)), applied);
         }

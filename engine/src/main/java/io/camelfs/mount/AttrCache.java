@@ -1,57 +1,113 @@
 package io.camelfs.mount;
 
 import io.camelfs.fop.Attr;
+import io.camelfs.fop.Gfid;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
- * Attributes the volume returned moments ago, by path, for the attribute timeout. libfuse asks getattr right after
- * create, mkdir and setattr, and once per name after readdir; answering those from here saves a round trip each.
- * Only this mount's own changes invalidate it; others' changes are seen after the timeout, as the kernel's own
- * attribute cache behaves.
+ * Attributes this mount's own operations just returned (create, mkdir, setattr), reused while this client holds
+ * the inode's lease: no other client can change a file without first recalling that lease, and a recall empties
+ * the entry, so a cached answer is never stale (directories: see {@link #DIRECTORY_NANOS}). libfuse asks getattr right after every create, mkdir and chmod;
+ * answering those from here saves a round trip each. Lookups by others' changes always go to the bricks.
  */
 final class AttrCache {
-    private record Entry(Attr attr, long expires) {
+    private record Entry(Attr attr, long observedNanos) {
     }
 
-    private final long ttlMillis;
+    private final long ttlNanos;
+    private final Predicate<Gfid> leaseHeld;
     private final ConcurrentHashMap<String, Entry> map = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Gfid, Set<String>> byInode = new ConcurrentHashMap<>();
 
-    AttrCache(long ttlMillis) {
-        this.ttlMillis = ttlMillis;
+    AttrCache(long ttlMillis, Predicate<Gfid> leaseHeld) {
+        this.ttlNanos = ttlMillis * 1_000_000L;
+        this.leaseHeld = leaseHeld;
     }
+
+    /**
+     * A directory's times, size and link count change with every entry made inside it, which takes the entry's
+     * lease, not the directory's: its attributes serve only the getattr libfuse issues within the same operation.
+     */
+    static final long DIRECTORY_NANOS = 2_000_000;
 
     Attr get(String path) {
-        if (ttlMillis <= 0) {
-            return null;
-        }
         Entry e = map.get(path);
         if (e == null) {
             return null;
         }
-        if (System.currentTimeMillis() > e.expires) {
+        long age = System.nanoTime() - e.observedNanos;
+        if (age > ttlNanos || !leaseHeld.test(e.attr.gfid()) || (e.attr.isDirectory() && age > DIRECTORY_NANOS)) {
             map.remove(path, e);
             return null;
         }
         return e.attr;
     }
 
-    void put(String path, Attr a) {
-        if (ttlMillis <= 0) {
+    /** @param observedNanos when the operation that returned the attributes started */
+    void put(String path, Attr a, long observedNanos) {
+        if (ttlNanos <= 0 || a == null || a.gfid() == null) {
             return;
         }
-        if (map.size() > 200_000) {
+        if (map.size() > 100_000) {
             map.clear(); // bound memory; the cache is an optimisation only
+            byInode.clear();
         }
-        map.put(path, new Entry(a, System.currentTimeMillis() + ttlMillis));
+        map.put(path, new Entry(a, observedNanos));
+        byInode.computeIfAbsent(a.gfid(), g -> ConcurrentHashMap.newKeySet()).add(path);
     }
 
+    /** Forgets the path and every other name of the same inode (a hard link's count changed for all). */
     void remove(String path) {
-        map.remove(path);
+        Entry e = map.remove(path);
+        if (e != null) {
+            forgetInode(e.attr.gfid());
+        }
+    }
+
+    /**
+     * Drops every entry of a file with more than one name: removing or renaming one name changes the link count
+     * the others report, and which inode a name held is not always known beforehand.
+     */
+    void forgetLinked() {
+        map.values().removeIf(e -> e.attr.nlink() > 1 && !e.attr.isDirectory());
+    }
+
+    void forgetInode(Gfid g) {
+        if (g == null) {
+            return;
+        }
+        Set<String> names = byInode.remove(g);
+        if (names != null) {
+            names.forEach(map::remove);
+        }
     }
 
     void removeTree(String dir) {
-        map.remove(dir);
+        remove(dir);
         String prefix = dir + "/";
         map.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    /** The gfid this mount last saw at the path, while its cache entry is valid. */
+    Gfid gfidOf(String path) {
+        Attr a = get(path);
+        return a == null ? null : a.gfid();
+    }
+
+    /** Leases were recalled ("i:GFID" keys), or all presumed gone (null). */
+    void recalled(List<String> keys) {
+        if (keys == null) {
+            map.clear();
+            byInode.clear();
+            return;
+        }
+        for (String k : keys) {
+            if (k.startsWith("i:")) {
+                forgetInode(Gfid.parse(k.substring(2)));
+            }
+        }
     }
 }

@@ -45,16 +45,38 @@ public final class CamelfsFuse extends FuseStubFS {
     private static final int XATTR_SIZE_MAX = 65536;
 
     private final FileOps volume;
+    private final java.nio.file.Path mountpoint;
     private final AttrCache attrs;
     private final XattrCache xattrs;
-    /** Files this mount holds (or held) POSIX locks on: only those need an unlock round trip on close. */
+    /**
+     * When each path was last looked up through the bricks: an open right after (in the same path walk) need not
+     * look again. Only paths whose dentry the kernel may have kept for a while need checking at open.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lookedUp =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long SAME_WALK_NANOS = 2_000_000;
+    /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpTimes stats = new OpTimes();
 
-    public CamelfsFuse(FileOps volume, double attrTimeoutSeconds) {
+    /**
+     * @param leaseHeld whether this client holds an inode's lease right now (see {@code Replicate#holdsLease})
+     * @param cacheSeconds upper bound on how long the mount reuses what its own operations returned
+     */
+    public CamelfsFuse(FileOps volume, java.nio.file.Path mountpoint, java.util.function.Predicate<io.camelfs.fop.Gfid>
+            leaseHeld, double cacheSeconds) {
         this.volume = volume;
-        this.attrs = new AttrCache((long) (attrTimeoutSeconds * 1000));
-        this.xattrs = new XattrCache((long) (attrTimeoutSeconds * 1000));
+        this.mountpoint = mountpoint;
+        this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld);
+        this.xattrs = new XattrCache((long) (cacheSeconds * 1000), leaseHeld);
+    }
+
+    /** Leases were recalled (or all presumed gone): what was cached on their strength goes. */
+    public void leasesRecalled(List<String> keys) {
+        attrs.recalled(keys);
+        if (keys == null || keys.stream().anyMatch(k -> k.startsWith("i:"))) {
+            xattrs.clear();
+        }
     }
 
     public OpTimes stats() {
@@ -123,18 +145,24 @@ public final class CamelfsFuse extends FuseStubFS {
         st.st_ctim.tv_nsec.set(a.ctime().nsec());
     }
 
+    /** What a lookup says now; cached only what this mount's own operations returned under its leases. */
     private Attr stat(String path) {
         Attr a = attrs.get(path);
-        if (a == null) {
-            a = volume.lookup(path);
-            attrs.put(path, a);
+        if (a != null) {
+            return a;
         }
+        a = volume.lookup(path);
+        if (lookedUp.size() > 10_000) {
+            lookedUp.clear();
+        }
+        lookedUp.put(path, System.nanoTime());
         return a;
     }
 
-    private Attr remember(String path, Attr a) {
+    /** Keeps what an operation this mount made (started at start) returned. */
+    private Attr remember(String path, Attr a, long start) {
         if (a != null) {
-            attrs.put(path, a);
+            attrs.put(path, a, start);
         } else {
             attrs.remove(path);
         }
@@ -184,7 +212,8 @@ public final class CamelfsFuse extends FuseStubFS {
     public int chmod(String path, long mode) {
         return call("chmod", path, () -> {
             String v = p(path);
-            remember(v, caller().setattr(v, SetAttr.mode((int) mode & 07777)));
+            long start = System.nanoTime();
+            remember(v, caller().setattr(v, SetAttr.mode((int) mode & 07777)), start);
             return 0;
         });
     }
@@ -196,7 +225,8 @@ public final class CamelfsFuse extends FuseStubFS {
             Integer u = (int) uid == -1 ? null : (int) uid;
             Integer g = (int) gid == -1 ? null : (int) gid;
             if (u != null || g != null) {
-                remember(v, caller().setattr(v, SetAttr.owner(u, g)));
+                long start = System.nanoTime();
+                remember(v, caller().setattr(v, SetAttr.owner(u, g)), start);
             }
             return 0;
         });
@@ -213,7 +243,8 @@ public final class CamelfsFuse extends FuseStubFS {
             if (a == null && m == null && !aNow && !mNow) {
                 return 0;
             }
-            remember(v, caller().setattr(v, new SetAttr(null, null, null, null, a, m, aNow, mNow)));
+            long start = System.nanoTime();
+            remember(v, caller().setattr(v, new SetAttr(null, null, null, null, a, m, aNow, mNow)), start);
             return 0;
         });
     }
@@ -264,7 +295,8 @@ public final class CamelfsFuse extends FuseStubFS {
     public int mknod(String path, long mode, long rdev) {
         return call("mknod", path, () -> {
             String v = p(path);
-            remember(v, caller().mknod(v, (int) mode, rdev));
+            long start = System.nanoTime();
+            remember(v, caller().mknod(v, (int) mode, rdev), start);
             return 0;
         });
     }
@@ -273,8 +305,9 @@ public final class CamelfsFuse extends FuseStubFS {
     public int mkdir(String path, long mode) {
         return call("mkdir", path, () -> {
             String v = p(path);
-            remember(v, caller().mkdir(v, (int) mode & 07777));
-            xattrs.none(v);
+            long start = System.nanoTime();
+            Attr a = remember(v, caller().mkdir(v, (int) mode & 07777), start);
+            xattrs.none(v, a.gfid(), start);
             return 0;
         });
     }
@@ -283,7 +316,8 @@ public final class CamelfsFuse extends FuseStubFS {
     public int symlink(String target, String linkpath) {
         return call("symlink", linkpath, () -> {
             String v = p(linkpath);
-            remember(v, caller().symlink(target, v));
+            attrs.remove(v);
+            caller().symlink(target, v);
             return 0;
         });
     }
@@ -293,8 +327,11 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("link", newpath, () -> {
             String from = p(existing);
             String v = p(newpath);
-            attrs.remove(from); // its link count changed
-            remember(v, caller().link(from, v));
+            long start = System.nanoTime();
+            Attr a = caller().link(from, v);
+            attrs.remove(from); // its link count changed, under every name
+            attrs.forgetInode(a.gfid());
+            remember(v, a, start);
             return 0;
         });
     }
@@ -304,6 +341,7 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("unlink", path, () -> {
             String v = p(path);
             attrs.remove(v);
+            attrs.forgetLinked();
             xattrs.remove(v);
             volume.unlink(v);
             return 0;
@@ -328,6 +366,7 @@ public final class CamelfsFuse extends FuseStubFS {
             String t = p(to);
             attrs.removeTree(f);
             attrs.removeTree(t);
+            attrs.forgetLinked();
             xattrs.removeTree(f);
             xattrs.removeTree(t);
             volume.rename(f, t, 0);
@@ -342,16 +381,35 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("create", path, () -> {
             String v = p(path);
             boolean exclusive = (fi.flags.get() & 0200) != 0;
-            remember(v, caller().create(v, (int) mode & 07777, exclusive));
-            xattrs.none(v); // a file made this instant has no extended attributes: no round trip to ask
+            long start = System.nanoTime();
+            Attr a = remember(v, caller().create(v, (int) mode & 07777, exclusive), start);
+            if (a.nlink() == 1 && a.size() == 0) {
+                xattrs.none(v, a.gfid(), start); // a file made this instant has no extended attributes
+            }
             return 0;
         });
     }
 
+    /**
+     * The kernel may still hold a name another mount has since removed (its dentry lives for entry-timeout). Then
+     * the file is gone: answering ESTALE makes the kernel walk the path again, revalidating every name, so O_CREAT
+     * creates the file and a plain open says ENOENT, exactly as on a local disk.
+     */
     @Override
     public int open(String path, FuseFileInfo fi) {
-        // the kernel looked the name up before opening it; writes and reads find the inode by path and gfid
-        return 0;
+        return call("open", path, () -> {
+            String v = p(path);
+            Long seen = lookedUp.get(v);
+            if (seen != null && System.nanoTime() - seen < SAME_WALK_NANOS) {
+                return 0;
+            }
+            try {
+                Attr a = stat(v);
+                return a.isDirectory() ? -Errno.EISDIR : 0;
+            } catch (FopException e) {
+                return e.errno() == Errno.ENOENT ? -Errno.ESTALE : -e.errno();
+            }
+        });
     }
 
     @Override
@@ -429,12 +487,8 @@ public final class CamelfsFuse extends FuseStubFS {
             filler.apply(buf, "..", null, 0);
             long cookie = 0;
             for (;;) {
-                DirPage page = volume.readdir(v, cookie, 1000, true);
+                DirPage page = volume.readdir(v, cookie, 1000, false);
                 for (DirEntry e : page.entries()) {
-                    String child = VolumePath.child(v, e.name());
-                    if (e.attr() != null) {
-                        attrs.put(child, e.attr()); // the getattr that follows each name costs no round trip
-                    }
                     byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
                     ByteBuffer z = ByteBuffer.allocateDirect(name.length + 1);
                     z.put(name).put((byte) 0).flip();
@@ -455,7 +509,8 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("getxattr", path, () -> {
             // the kernel asks for security.capability before every write; the answer is cached for the
             // attribute timeout like the attributes themselves
-            byte[] v = xattrs.get(p(path), name, () -> volume.getxattr(p(path), name));
+            String v0 = p(path);
+            byte[] v = xattrs.get(v0, name, attrs.gfidOf(v0), () -> volume.getxattr(v0, name));
             if (size == 0) {
                 return v.length;
             }
@@ -535,11 +590,12 @@ public final class CamelfsFuse extends FuseStubFS {
                 return -Errno.EINVAL;
             }
             String v = p(path);
-            if (type == LockRequest.Type.UNLOCK && c == LockRequest.Command.SET && !locked.contains(v)) {
-                return 0; // libfuse unlocks on every close; no round trip for files this mount never locked
+            String ownerKey = v + "\0" + fi.lock_owner.get();
+            if (type == LockRequest.Type.UNLOCK && c == LockRequest.Command.SET && !locked.contains(ownerKey)) {
+                return 0; // libfuse unlocks on every close; no round trip for owners that never locked here
             }
             if (type != LockRequest.Type.UNLOCK && c != LockRequest.Command.GET) {
-                locked.add(v);
+                locked.add(ownerKey);
             }
             long start = flock.l_start.get();
             long len = flock.l_len.get();
@@ -549,6 +605,11 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             LockResult r = volume.lock(v, new LockRequest(c, type, start, len, fi.lock_owner.get(),
                     (int) flock.l_pid.get()));
+            if (c != LockRequest.Command.GET && type != LockRequest.Type.UNLOCK) {
+                // as NFS does: whoever takes a lock reads what the previous holder wrote, not this kernel's
+                // cached pages (libfuse2 cannot ask the kernel to revalidate data by itself)
+                io.camelfs.posix.Posix.dropCachedPages(mountpoint.resolve(v).toString());
+            }
             if (c == LockRequest.Command.GET) {
                 if (r.granted() || r.type() == LockRequest.Type.UNLOCK) {
                     flock.l_type.set(Flock.F_UNLCK);

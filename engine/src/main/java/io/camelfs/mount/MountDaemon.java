@@ -22,7 +22,8 @@ public final class MountDaemon {
     public static int run(VolumeAddress address, Path mountpoint, MountOptions options) {
         Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
                 "mount " + mountpoint + " on " + host());
-        CamelfsFuse fs = new CamelfsFuse(volume, options.attrTimeout());
+        CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, options.mdCacheTimeout());
+        volume.onLeaseRecall(fs::leasesRecalled);
         List<String> args = options.fuseArgs(address.server() + ":/" + address.volume());
         LOG.info("mounting {} on {} ({}), options {}", address, mountpoint, volume.describe().replace('\n', ';'),
                 args);

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, boolean allowOther,
         boolean defaultPermissions, double attrTimeout, double entryTimeout, double negativeTimeout,
-        boolean nonEmpty, String logFile, List<String> fuseOptions) {
+        double mdCacheTimeout, boolean nonEmpty, String logFile, List<String> fuseOptions) {
 
     private static final Pattern HOST_PORT = Pattern.compile("[^=\\s]+:\\d{1,5}");
     private static final Set<String> IGNORED = Set.of("defaults", "_netdev", "auto", "noauto", "user", "users",
@@ -28,9 +28,13 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         boolean allowOther = false;
         boolean defaultPermissions = false;
         boolean nonEmpty = false;
-        double attr = 1.0;
+        // the kernel asks every time by default: libfuse's high-level API gives each path its own kernel node, so the
+        // kernel could not be told that a hard link's other name changed; the mount's own cache (md-cache-timeout)
+        // answers instead, and is invalidated by inode
+        double attr = 0.0;
         double entry = 1.0;
         double negative = 0.0;
+        double mdCache = 1.0;
         String logFile = null;
         boolean inBackups = false;
         if (spec != null && !spec.isBlank()) {
@@ -82,13 +86,17 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
                     case "negative-timeout":
                         negative = seconds(name, value);
                         break;
+                    case "md-cache-timeout":
+                        mdCache = seconds(name, value);
+                        break;
                     case "log-file":
                         logFile = require(name, value);
                         break;
                     default:
                         throw new InvalidVolumeException("unknown mount option '" + o + "' (camelfs takes"
                                 + " backup-servers=H:P,..., ro, allow_other, default_permissions, attr-timeout=S,"
-                                + " entry-timeout=S, negative-timeout=S, nonempty, log-file=PATH)");
+                                + " entry-timeout=S, negative-timeout=S, md-cache-timeout=S, nonempty,"
+                                + " log-file=PATH)");
                 }
             }
         }
@@ -103,7 +111,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
             fuse.add("default_permissions");
         }
         return new MountOptions(List.copyOf(backups), ro, allowOther, defaultPermissions, attr, entry, negative,
-                nonEmpty, logFile, List.copyOf(fuse));
+                mdCache, nonEmpty, logFile, List.copyOf(fuse));
     }
 
     private static String require(String name, String value) {
@@ -170,6 +178,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         o.add("attr-timeout=" + attrTimeout);
         o.add("entry-timeout=" + entryTimeout);
         o.add("negative-timeout=" + negativeTimeout);
+        o.add("md-cache-timeout=" + mdCacheTimeout);
         if (logFile != null) {
             o.add("log-file=" + logFile);
         }

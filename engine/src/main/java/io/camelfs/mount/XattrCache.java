@@ -2,83 +2,96 @@ package io.camelfs.mount;
 
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Extended attribute answers (values and "no such attribute") by path and name, for the attribute timeout. Linux
- * asks a FUSE filesystem for security.capability before every write to decide whether to drop privileges; without
- * this each 4 KiB write would cost a second round trip to the bricks. This mount's own set/remove invalidate it.
+ * Extended-attribute answers (a value or "none") for inodes whose lease this client holds, as {@link AttrCache}.
+ * Linux asks a FUSE filesystem for security.capability before every write; for a file this mount just created the
+ * answer is known (none), and for one it keeps writing it cannot change behind its back.
  */
 final class XattrCache {
-    private record Answer(byte[] value, long expires) {
+    private record Answer(Gfid gfid, byte[] value, long observedNanos) {
     }
 
-    private final long ttlMillis;
+    private final long ttlNanos;
+    private final Predicate<Gfid> leaseHeld;
+    /** path -> (name -> answer); the name "" means "no attributes at all" (a fresh inode). */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Answer>> map = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> none = new ConcurrentHashMap<>();
 
-    XattrCache(long ttlMillis) {
-        this.ttlMillis = ttlMillis;
+    XattrCache(long ttlMillis, Predicate<Gfid> leaseHeld) {
+        this.ttlNanos = ttlMillis * 1_000_000L;
+        this.leaseHeld = leaseHeld;
     }
 
-    /** The cached answer, or the loader's (ENODATA is cached too). */
-    byte[] get(String path, String name, Supplier<byte[]> loader) {
-        if (ttlMillis <= 0) {
-            return loader.get();
-        }
-        Long fresh = none.get(path);
-        if (fresh != null) {
-            if (System.currentTimeMillis() <= fresh) {
-                throw new FopException(Errno.ENODATA, "/" + path + ": " + Errno.describe(Errno.ENODATA));
-            }
-            none.remove(path, fresh);
-        }
+    private boolean valid(Answer a) {
+        return System.nanoTime() - a.observedNanos <= ttlNanos && leaseHeld.test(a.gfid);
+    }
+
+    /**
+     * The cached answer, or the loader's; gfid is the inode's as far as this mount knows it (null: do not cache).
+     */
+    byte[] get(String path, String name, Gfid gfid, Supplier<byte[]> loader) {
         var names = map.get(path);
-        Answer a = names == null ? null : names.get(name);
-        long now = System.currentTimeMillis();
-        if (a == null || now > a.expires) {
-            byte[] v;
-            try {
-                v = loader.get();
-            } catch (FopException e) {
-                if (e.errno() != Errno.ENODATA) {
-                    throw e;
-                }
-                v = null;
+        if (names != null) {
+            Answer a = names.get(name);
+            if (a == null) {
+                a = names.get("");
             }
-            a = new Answer(v, now + ttlMillis);
+            if (a != null) {
+                if (valid(a) && (gfid == null || gfid.equals(a.gfid))) {
+                    if (a.value == null) {
+                        throw new FopException(Errno.ENODATA, "/" + path + ": " + Errno.describe(Errno.ENODATA));
+                    }
+                    return a.value;
+                }
+                map.remove(path);
+            }
+        }
+        long start = System.nanoTime();
+        byte[] v;
+        try {
+            v = loader.get();
+        } catch (FopException e) {
+            if (e.errno() != Errno.ENODATA) {
+                throw e;
+            }
+            v = null;
+        }
+        if (gfid != null && ttlNanos > 0) {
+            map.computeIfAbsent(path, k -> new ConcurrentHashMap<>()).put(name, new Answer(gfid, v, start));
+        }
+        if (v == null) {
+            throw new FopException(Errno.ENODATA, "/" + path + ": " + Errno.describe(Errno.ENODATA));
+        }
+        return v;
+    }
+
+    /** The inode was just created by this mount: it has no extended attributes. */
+    void none(String path, Gfid gfid, long observedNanos) {
+        if (ttlNanos > 0 && gfid != null) {
             if (map.size() > 100_000) {
                 map.clear();
             }
-            if (none.size() > 100_000) {
-                none.clear();
-            }
-            map.computeIfAbsent(path, k -> new ConcurrentHashMap<>()).put(name, a);
-        }
-        if (a.value == null) {
-            throw new FopException(Errno.ENODATA, "/" + path + ": " + Errno.describe(Errno.ENODATA));
-        }
-        return a.value;
-    }
-
-    /** The inode was just created by this mount: every name answers ENODATA until the timeout. */
-    void none(String path) {
-        if (ttlMillis > 0) {
-            none.put(path, System.currentTimeMillis() + ttlMillis);
+            ConcurrentHashMap<String, Answer> m = new ConcurrentHashMap<>();
+            m.put("", new Answer(gfid, null, observedNanos));
+            map.put(path, m);
         }
     }
 
     void remove(String path) {
-        none.remove(path);
         map.remove(path);
     }
 
     void removeTree(String dir) {
-        none.remove(dir);
-        none.keySet().removeIf(k -> k.startsWith(dir + "/"));
         map.remove(dir);
         String prefix = dir + "/";
         map.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    void clear() {
+        map.clear();
     }
 }

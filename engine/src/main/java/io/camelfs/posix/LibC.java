@@ -82,6 +82,8 @@ public interface LibC {
 
     int removexattr(@In byte[] path, @In byte[] name);
 
+    int posix_fadvise(int fd, long offset, long len, int advice);
+
     int geteuid();
 
     int getegid();

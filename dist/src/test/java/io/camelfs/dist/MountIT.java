@@ -1,0 +1,280 @@
+package io.camelfs.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.camelfs.afr.Replicate;
+import io.camelfs.client.VolumeClient;
+import io.camelfs.volume.VolumeAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One replica-2 volume (two node processes) and two FUSE mounts of it, as two web servers would have: programs
+ * behave on them as on a local disk, and each mount sees the other's writes when they return.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MountIT {
+    private Path work;
+    private NodeProcess n1;
+    private NodeProcess n2;
+    private Mounted m1;
+    private Mounted m2;
+    private String address;
+
+    @BeforeAll
+    void start() throws Exception {
+        work = Files.createTempDirectory("camelfs-mountit");
+        // other users must be able to walk to the mountpoints (the permission test runs as nobody)
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<Path> yaml = NodeProcess.writeNodes(work, "web", 2, "");
+        n1 = NodeProcess.start("node1", work, yaml.get(0));
+        n2 = NodeProcess.start("node2", work, yaml.get(1));
+        address = "127.0.0.1:" + NodeProcess.port(yaml.get(0)) + ":/web";
+        m1 = Mounted.mount(work, address, work.resolve("m1"), "");
+        m2 = Mounted.mount(work, "127.0.0.1:" + NodeProcess.port(yaml.get(1)) + ":/web", work.resolve("m2"), "");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {m1, m2, n1, n2}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        Sh.run(Path.of("/"), Duration.ofSeconds(60), "rm -rf " + work);
+    }
+
+    private Path probe() {
+        return Path.of(System.getProperty("camelfs.home")).resolve("dist/src/test/resources/posix_probe.py");
+    }
+
+    private void assertBricksIdentical() throws Exception {
+        assertEquals(BrickTree.of(work.resolve("data/brick1")), BrickTree.of(work.resolve("data/brick2")));
+    }
+
+    @Test
+    void posixBehavesAsOnTheLocalDisk() throws Exception {
+        Path local = Files.createDirectories(work.resolve("local-probe"));
+        Path mounted = Files.createDirectories(m1.dir.resolve("probe"));
+        String onLocal = Sh.run(work, Duration.ofSeconds(60), "python3 " + probe() + " " + local).ok().out();
+        String onMount = Sh.run(work, Duration.ofSeconds(120), "python3 " + probe() + " " + mounted).ok().out();
+        assertTrue(onLocal.lines().count() > 60, onLocal);
+        assertEquals(onLocal, onMount, "the mount must answer every probe as the local disk does");
+        assertBricksIdentical();
+    }
+
+    @Test
+    void realToolsProduceIdenticalTrees() throws Exception {
+        Path src = Files.createDirectories(work.resolve("src"));
+        String setup = "set -e; cp -r " + Path.of(System.getProperty("camelfs.home")).resolve("engine/src") + " "
+                + src + "/code; cd " + src + "; mkdir -p bin empty; head -c 3000000 /dev/urandom > bin/blob;"
+                + " ln -s code/main lnk; ln bin/blob bin/blob.hard; chmod 0750 bin; chmod 0600 bin/blob;"
+                + " touch -d '2019-05-06 07:08:09.123456789' code; printf x > 'name with spaces';"
+                + " printf y > 'ünïcødé-名前'; mkfifo pipe";
+        Sh.run(work, Duration.ofSeconds(60), setup).ok();
+        String m = m1.dir.toString();
+        // cp -a keeps modes, times, links; tar and rsync too; each result is compared with the source
+        Sh.run(work, Duration.ofSeconds(300), "set -e; cp -a " + src + " " + m + "/cpa; "
+                + "(cd " + src + " && tar cf - .) | (mkdir " + m + "/tarx && cd " + m + "/tarx && tar xf -); "
+                + "rsync -aH " + src + "/ " + m + "/rsync/").ok();
+        String listing = "cd %s && find . -printf '%%p %%y %%m %%s %%n %%l\\n' | sort";
+        String expected = Sh.run(work, Duration.ofSeconds(60), String.format(listing, src)).ok().out();
+        for (String copy : new String[] {"cpa", "tarx", "rsync"}) {
+            // diff reports fifos as differing by nature; the listing below compares them
+            Sh.run(work, Duration.ofSeconds(120), "diff -r --no-dereference --exclude=pipe " + src + " " + m + "/"
+                    + copy).ok();
+            assertEquals(expected, Sh.run(work, Duration.ofSeconds(60), String.format(listing, m + "/" + copy))
+                    .ok().out(), copy + ": names, types, modes, sizes, link counts and targets");
+        }
+        String mtimes = "cd %s && find . -printf '%%p %%T@\\n' | sort";
+        assertEquals(Sh.run(work, Duration.ofSeconds(60), String.format(mtimes, src)).ok().out(),
+                Sh.run(work, Duration.ofSeconds(60), String.format(mtimes, m + "/cpa")).ok().out(),
+                "cp -a keeps modification times to the nanosecond");
+        String again = Sh.run(work, Duration.ofSeconds(120), "rsync -aHi " + src + "/ " + m + "/rsync/").ok().out();
+        assertEquals("", again, "a second rsync finds nothing to transfer");
+
+        // git clone of a local repository, then git fsck and a clean status
+        Sh.run(work, Duration.ofSeconds(120), "set -e; git init -q " + work + "/repo; cp -r " + src + "/code "
+                + work + "/repo/; cd " + work + "/repo; git add -A; git -c user.name=t -c user.email=t@t commit -qm"
+                + " one; echo more >> code/main/java/io/camelfs/fop/Errno.java; git -c user.name=t -c"
+                + " user.email=t@t commit -qam two").ok();
+        Sh.run(work, Duration.ofSeconds(300), "set -e; git clone -q " + work + "/repo " + m + "/clone; cd " + m
+                + "/clone; git fsck --full --strict; test -z \"$(git status --porcelain)\"; git log --oneline |"
+                + " wc -l | grep -qx 2; git gc -q; git fsck --full").ok();
+        assertBricksIdentical();
+    }
+
+    @Test
+    void sqliteWithConcurrentWritersOnTwoMounts() throws Exception {
+        String script = "import sqlite3, sys, time\n"
+                + "db = sqlite3.connect(sys.argv[1], timeout=60)\n"
+                + "db.execute('create table if not exists t (writer text, n integer)')\n"
+                + "db.commit()\n"
+                + "for i in range(150):\n"
+                + "    with db:\n"
+                + "        db.execute('insert into t values (?, ?)', (sys.argv[2], i))\n"
+                + "print('done')\n";
+        Files.writeString(work.resolve("writer.py"), script);
+        // create the database once, then two writers, one per mount, hammer it at the same time
+        Sh.run(work, Duration.ofSeconds(60), "python3 -c \"import sqlite3; sqlite3.connect('" + m1.dir
+                + "/app.db').execute('create table t (writer text, n integer)')\"").ok();
+        Sh.Result r = Sh.run(work, Duration.ofSeconds(300), "python3 writer.py " + m1.dir + "/app.db a & a=$!; "
+                + "python3 writer.py " + m2.dir + "/app.db b & b=$!; wait $a && wait $b").ok();
+        assertEquals(2, r.out().lines().filter(l -> l.equals("done")).count(), r.out() + r.err());
+        String check = Sh.run(work, Duration.ofSeconds(60), "python3 -c \"import sqlite3; db = sqlite3.connect('"
+                + m2.dir + "/app.db'); print(db.execute('pragma integrity_check').fetchone()[0]);"
+                + " print(db.execute('select count(*), count(distinct writer) from t').fetchone())\"").ok().out();
+        assertEquals("ok\n(300, 2)\n", check);
+        assertBricksIdentical();
+    }
+
+    @Test
+    void aHundredThousandEntryDirectory() throws Exception {
+        int n = 100_000;
+        try (Replicate v = VolumeClient.open(VolumeAddress.parse(address), "test-filler")) {
+            v.mkdir("big", 0755);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            AtomicInteger next = new AtomicInteger();
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                jobs.add(pool.submit(() -> {
+                    for (int i; (i = next.getAndIncrement()) < n;) {
+                        v.create("big/entry-" + i, 0644, true);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get(600, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+        }
+        long t0 = System.nanoTime();
+        String count = Sh.run(work, Duration.ofSeconds(300), "ls -f " + m2.dir + "/big | wc -l").ok().out().trim();
+        long listMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(Integer.toString(n + 2), count, "all entries plus . and ..");
+        String unique = Sh.run(work, Duration.ofSeconds(300), "find " + m1.dir + "/big -type f -printf '%f\\n'"
+                + " | sort -u | wc -l").ok().out().trim();
+        assertEquals(Integer.toString(n), unique);
+        System.out.println("listing 100,000 entries through the mount took " + listMillis + " ms");
+    }
+
+    @Test
+    void eachMountSeesTheOthersWritesWhenTheyReturn() throws Exception {
+        Path dir1 = Files.createDirectories(m1.dir.resolve("vis"));
+        Path dir2 = m2.dir.resolve("vis");
+        int rounds = 200;
+        long worst = 0;
+        long total = 0;
+        for (int i = 0; i < rounds; i++) {
+            byte[] content = ("version " + i + " of the page\n").repeat(1 + i % 50).getBytes(StandardCharsets.UTF_8);
+            Path name = dir1.resolve(i % 3 == 0 ? "same.html" : "page-" + i + ".html");
+            Files.write(name, content); // returns once every brick has it
+            long written = System.nanoTime();
+            byte[] seen = Files.readAllBytes(dir2.resolve(name.getFileName()));
+            long lag = System.nanoTime() - written;
+            assertArrayEquals(content, seen, "round " + i + ": the other mount read stale or missing data");
+            worst = Math.max(worst, lag);
+            total += lag;
+        }
+        System.out.printf("a write on one mount is readable on the other %.2f ms after write() returns (worst %.2f"
+                + " ms; lsyncd's default delay is 15,000 ms)%n", total / 1e6 / rounds, worst / 1e6);
+        assertTrue(worst < 1_000_000_000L, "visible at the first attempt, well under a second");
+    }
+
+    @Test
+    void fcntlLocksAreSharedByTwoMounts() throws Exception {
+        Files.write(m1.dir.resolve("locked.dat"), new byte[1000]);
+        String holder = "import fcntl, os, sys, time\n"
+                + "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 100, 0)\n"
+                + "print('locked', flush=True)\n"
+                + "time.sleep(float(sys.argv[2]))\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_UN, 100, 0)\n"
+                + "print('unlocked', flush=True)\n"
+                + "time.sleep(1)\n";
+        String contender = "import fcntl, os, sys, time, struct\n"
+                + "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+                + "try:\n"
+                + "    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 50)\n"
+                + "    print('nonblocking: granted')\n"
+                + "except OSError as e:\n"
+                + "    print('nonblocking: refused', e.errno)\n"
+                + "arg = struct.pack('hhqqi', fcntl.F_WRLCK, 0, 50, 10, 0)\n"
+                + "res = struct.unpack('hhqqi', fcntl.fcntl(fd, fcntl.F_GETLK, arg))\n"
+                + "print('getlk type', 'write' if res[0] == fcntl.F_WRLCK else res[0])\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 500)\n"
+                + "print('other range: granted')\n"
+                + "t = time.time()\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX, 10, 50)\n"
+                + "print('blocking: granted after %.1f s' % (time.time() - t))\n";
+        Files.writeString(work.resolve("holder.py"), holder);
+        Files.writeString(work.resolve("contender.py"), contender);
+        Sh.Result r = Sh.run(work, Duration.ofSeconds(60), "python3 holder.py " + m1.dir + "/locked.dat 2 > holder.out"
+                + " & until grep -q locked holder.out 2>/dev/null; do sleep 0.05; done; python3 contender.py "
+                + m2.dir + "/locked.dat; wait").ok();
+        List<String> lines = r.out().lines().toList();
+        assertEquals("nonblocking: refused 11", lines.get(0), r.out());
+        assertEquals("getlk type write", lines.get(1));
+        assertEquals("other range: granted", lines.get(2));
+        double waited = Double.parseDouble(lines.get(3).replaceAll("[^0-9.]", ""));
+        assertTrue(lines.get(3).startsWith("blocking: granted after") && waited >= 1.0 && waited < 5,
+                "F_SETLKW waited for the holder on the other mount: " + lines.get(3));
+    }
+
+    @Test
+    void permissionsForOtherUsersWithAllowOther() throws Exception {
+        Path m3dir = work.resolve("m3");
+        try (Mounted m3 = Mounted.mount(work, address, m3dir, "allow_other,default_permissions")) {
+            Sh.run(work, Duration.ofSeconds(30), "set -e; cd " + m3dir + "; mkdir -m 0700 private shared;"
+                    + " chmod 0777 shared; echo secret > private/file; echo readable > open.txt; chmod 0600"
+                    + " open.txt").ok();
+            String as = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+            Sh.Result r = Sh.run(work, Duration.ofSeconds(30), as + "cat " + m3dir + "/open.txt; echo \"cat=$?\"; "
+                    + as + "ls " + m3dir + "/private; echo \"ls=$?\"; " + as + "touch " + m3dir + "/shared/mine;"
+                    + " echo \"touch=$?\"; stat -c '%u %g' " + m3dir + "/shared/mine; " + as + "touch " + m3dir
+                    + "/forbidden; echo \"root-dir=$?\"");
+            assertTrue(r.err().contains("Permission denied"), r.err());
+            assertTrue(r.out().contains("cat=1") && r.out().contains("ls=2") && r.out().contains("touch=0")
+                    && r.out().contains("root-dir=1"), r.out() + r.err());
+            assertTrue(r.out().contains("65534 65534"), "files belong to the user who made them: " + r.out());
+            // without allow_other, other users are kept out of the mount entirely (FUSE's default)
+            Sh.Result denied = Sh.run(work, Duration.ofSeconds(30), as + "ls " + m1.dir);
+            assertTrue(denied.exit() != 0 && denied.err().contains("Permission denied"), denied.err());
+        }
+    }
+
+    @Test
+    void readsAfterOverwriteOnTheOtherMountAreNeverStale() throws Exception {
+        Path f1 = m1.dir.resolve("grows.log");
+        Path f2 = m2.dir.resolve("grows.log");
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            String line = "line " + i + "\n";
+            expected.append(line);
+            Files.writeString(f1, line, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            assertEquals(expected.toString(), Files.readString(f2), "after append " + i);
+        }
+        Files.writeString(f1, "short\n");
+        assertEquals("short\n", Files.readString(f2), "a shorter rewrite reads back short");
+        assertArrayEquals(Files.readAllBytes(f1), Files.readAllBytes(f2));
+        assertTrue(Arrays.equals(Files.readAllBytes(f1), "short\n".getBytes(StandardCharsets.UTF_8)));
+    }
+}
