@@ -52,9 +52,16 @@ public final class CamelfsFuse extends FuseStubFS {
      * When each path was last looked up through the bricks: an open right after (in the same path walk) need not
      * look again. Only paths whose dentry the kernel may have kept for a while need checking at open.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> lookedUp =
+    private record Looked(Attr attr, long nanos) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Looked> lookedUp =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private static final long SAME_WALK_NANOS = 2_000_000;
+    /**
+     * The kernel sends LOOKUP, then GETATTR or OPEN, for one system call within microseconds: answering the second
+     * from the first is one snapshot, the same as a 1 ms kernel attribute timeout would give.
+     */
+    private static final long SAME_WALK_NANOS = 1_000_000;
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpTimes stats = new OpTimes();
@@ -151,16 +158,32 @@ public final class CamelfsFuse extends FuseStubFS {
         if (a != null) {
             return a;
         }
+        Looked recent = lookedUp.get(path);
+        if (recent != null && System.nanoTime() - recent.nanos < SAME_WALK_NANOS) {
+            return recent.attr;
+        }
+        long start = System.nanoTime();
         a = volume.lookup(path);
         if (lookedUp.size() > 10_000) {
             lookedUp.clear();
         }
-        lookedUp.put(path, System.nanoTime());
+        lookedUp.put(path, new Looked(a, start));
         return a;
+    }
+
+    private void forget(String path) {
+        attrs.remove(path);
+        lookedUp.remove(path);
+    }
+
+    private void forgetTree(String dir) {
+        attrs.removeTree(dir);
+        lookedUp.clear(); // a moved or removed directory takes every name beneath it along
     }
 
     /** Keeps what an operation this mount made (started at start) returned. */
     private Attr remember(String path, Attr a, long start) {
+        lookedUp.remove(path);
         if (a != null) {
             attrs.put(path, a, start);
         } else {
@@ -261,7 +284,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int truncate(String path, long size) {
         return call("truncate", path, () -> {
             String v = p(path);
-            attrs.remove(v);
+            forget(v);
             volume.truncate(v, size);
             return 0;
         });
@@ -316,7 +339,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int symlink(String target, String linkpath) {
         return call("symlink", linkpath, () -> {
             String v = p(linkpath);
-            attrs.remove(v);
+            forget(v);
             caller().symlink(target, v);
             return 0;
         });
@@ -329,7 +352,7 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(newpath);
             long start = System.nanoTime();
             Attr a = caller().link(from, v);
-            attrs.remove(from); // its link count changed, under every name
+            forget(from); // its link count changed, under every name
             attrs.forgetInode(a.gfid());
             remember(v, a, start);
             return 0;
@@ -340,7 +363,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int unlink(String path) {
         return call("unlink", path, () -> {
             String v = p(path);
-            attrs.remove(v);
+            forget(v);
             attrs.forgetLinked();
             xattrs.remove(v);
             volume.unlink(v);
@@ -352,7 +375,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int rmdir(String path) {
         return call("rmdir", path, () -> {
             String v = p(path);
-            attrs.removeTree(v);
+            forgetTree(v);
             xattrs.removeTree(v);
             volume.rmdir(v);
             return 0;
@@ -364,8 +387,8 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("rename", from, () -> {
             String f = p(from);
             String t = p(to);
-            attrs.removeTree(f);
-            attrs.removeTree(t);
+            forgetTree(f);
+            forgetTree(t);
             attrs.forgetLinked();
             xattrs.removeTree(f);
             xattrs.removeTree(t);
@@ -399,10 +422,6 @@ public final class CamelfsFuse extends FuseStubFS {
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, () -> {
             String v = p(path);
-            Long seen = lookedUp.get(v);
-            if (seen != null && System.nanoTime() - seen < SAME_WALK_NANOS) {
-                return 0;
-            }
             try {
                 Attr a = stat(v);
                 return a.isDirectory() ? -Errno.EISDIR : 0;
@@ -434,7 +453,7 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(path);
             byte[] data = new byte[(int) size];
             buf.get(0, data, 0, data.length);
-            attrs.remove(v);
+            forget(v);
             return volume.write(v, offset, ByteBuffer.wrap(data));
         });
     }
@@ -461,7 +480,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int fallocate(String path, int mode, long off, long length, FuseFileInfo fi) {
         return call("fallocate", path, () -> {
             String v = p(path);
-            attrs.remove(v);
+            forget(v);
             volume.fallocate(v, mode, off, length);
             return 0;
         });
