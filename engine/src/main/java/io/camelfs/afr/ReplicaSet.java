@@ -43,6 +43,8 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     private final List<Consumer<List<String>>> recallListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<String>> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> healListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.IntConsumer> upListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     final int localBrick;
 
     ReplicaSet(VolumeSpec spec, String clientName) {
@@ -98,6 +100,36 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     public void up(BrickClient brick, boolean newEpoch) {
         forgetLeases(); // a brick that was away may have given our keys to someone else meanwhile
         stateListeners.forEach(l -> l.accept("up " + brick.index()));
+        upListeners.forEach(l -> l.accept(brick.index()));
+    }
+
+    void onBrickUp(java.util.function.IntConsumer l) {
+        upListeners.add(l);
+    }
+
+    void onNeedsHeal(Consumer<String> l) {
+        healListeners.add(l);
+    }
+
+    void needsHeal(String path) {
+        for (Consumer<String> l : healListeners) {
+            l.accept(path);
+        }
+    }
+
+    /** The arbiter's brick index (replica 3 arbiter 1), or -1. */
+    int arbiter() {
+        return spec.arbiter() == 1 ? spec.replica() - 1 : -1;
+    }
+
+    /** Heal takes these keys: whatever this client believed about them may change underneath. */
+    void forget(List<String> keys) {
+        keys.forEach(held::remove);
+        recallListeners.forEach(l -> l.accept(keys));
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     @Override

@@ -137,6 +137,19 @@ public final class Replicate implements FileOps {
         set.onRecall(listener);
     }
 
+    /**
+     * Told the paths that lookups and reads found needing heal (a copy blamed, dirty or missing); they were served
+     * from a good copy. Called on the caller's thread: listeners only queue.
+     */
+    public void onNeedsHeal(java.util.function.Consumer<String> listener) {
+        set.onNeedsHeal(listener);
+    }
+
+    /** The bricks one by one, beneath AFR's decisions: what self-heal works with. */
+    public Replicas replicas() {
+        return new Replicas(set);
+    }
+
     public Stats stats() {
         return new Stats(set.mutations.sum(), set.contentions.sum(), set.blamed.sum());
     }
@@ -262,6 +275,10 @@ public final class Replicate implements FileOps {
         Predicate<Integer> alreadyDone = e -> false;
         /** Entry creation: EEXIST on some bricks only is resolved by a lookup rather than by blame. */
         boolean creates;
+        /** Changes file data: refused where the arbiter would end up the only good copy. */
+        boolean data;
+        /** The client's time, the same for every attempt, so a replay stamps what the first attempt stamped. */
+        final io.camelfs.protocol.v1.Time time = Wire.time(io.camelfs.fop.Timespec.of(java.time.Instant.now()));
 
         Mutation(String path, List<String> keys, IntFunction<FopRequest.Builder> request) {
             this.path = path;
@@ -294,7 +311,10 @@ public final class Replicate implements FileOps {
             long start = System.nanoTime();
             List<Integer> up = requireQuorum(m.path);
             List<Integer> missed = down(up);
-            Replies r = fanout(up, m.request, header(missed, m.keys), true, sequences);
+            if (m.data && !missed.isEmpty()) {
+                requireDataSourceBesidesArbiter(m.path, up);
+            }
+            Replies r = fanout(up, m.request, header(missed, m.keys).setTime(m.time), true, sequences);
             List<Integer> refused = new ArrayList<>();
             for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
                 if (e.getValue().getLease() != LeaseStatus.LEASE_OK) {
@@ -365,6 +385,25 @@ public final class Replicate implements FileOps {
             }
             return new Outcome(r.ok.get(applied.get(0)), applied);
         }
+    }
+
+    /**
+     * replica 3 arbiter 1 with a data brick away: the write goes ahead only if a data brick that is up holds good data,
+     * else the arbiter -- which has names and metadata but no data -- would be the only brick that is not blamed.
+     */
+    private void requireDataSourceBesidesArbiter(String path, List<Integer> up) {
+        int arbiter = set.arbiter();
+        if (arbiter < 0 || !up.contains(arbiter)) {
+            return;
+        }
+        Decision d = lookupDecision(path);
+        for (int b : d.present()) {
+            if (b != arbiter && d.dataSources().contains(b)) {
+                return;
+            }
+        }
+        throw new QuorumException(Errno.ENOTCONN, VolumePath.display(path) + ": refused: the only brick up with"
+                + " good data would be the arbiter, which keeps no data (bricks up " + up + "); heal first");
     }
 
     /**
@@ -513,6 +552,11 @@ public final class Replicate implements FileOps {
         }
         Set<Integer> data = sources(logs, Counters.DATA);
         Set<Integer> meta = sources(logs, Counters.METADATA);
+        if (present.size() < replies.size() || logs.values().stream().anyMatch(c -> !c.isClean())
+                || parentLogs.values().stream().anyMatch(c -> !c.isClean())) {
+            // heal on access: this caller is served from a good copy; the copies that are not get repaired
+            set.needsHeal(path);
+        }
         int pick = pick(path, present, data, meta);
         Attr a = Wire.attr(replies.get(pick).getStat());
         if (a.gfid() == null && a.type().carriesUserXattrs()) {
@@ -531,7 +575,8 @@ public final class Replicate implements FileOps {
     }
 
     /** The brick whose attributes a lookup reports: a data and metadata source, the read child if it is one. */
-    private int pick(String path, List<Integer> present, Set<Integer> data, Set<Integer> meta) {
+    private int pick(String path, List<Integer> all, Set<Integer> data, Set<Integer> meta) {
+        List<Integer> present = withoutArbiter(all);
         List<Integer> good = new ArrayList<>();
         for (int b : present) {
             if (data.contains(b) && meta.contains(b)) {
@@ -549,6 +594,17 @@ public final class Replicate implements FileOps {
             good = present;
         }
         return readChild(path, good);
+    }
+
+    /** The bricks that hold data: all but the arbiter, unless the arbiter is all there is. */
+    private List<Integer> withoutArbiter(List<Integer> bricks) {
+        int arbiter = set.arbiter();
+        if (arbiter < 0 || !bricks.contains(arbiter) || bricks.size() == 1) {
+            return bricks;
+        }
+        List<Integer> out = new ArrayList<>(bricks);
+        out.remove(Integer.valueOf(arbiter));
+        return out;
     }
 
     /** Of the candidate bricks, the one reads go to: this node's own brick, else the first, else by path hash. */
@@ -679,9 +735,11 @@ public final class Replicate implements FileOps {
             }
             Gfid g = existing;
             try {
-                return mutate(new Mutation(p, List.of(inodeKey(g)), b -> FopRequest.newBuilder().setWrite(
+                Mutation m = new Mutation(p, List.of(inodeKey(g)), b -> FopRequest.newBuilder().setWrite(
                         Write.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setOffset(0).setData(bytes)
-                                .setTruncate(bytes.size())))).attr();
+                                .setTruncate(bytes.size())));
+                m.data = true;
+                return mutate(m).attr();
             } catch (FopException e) {
                 if (e.errno() != Errno.ESTALE && e.errno() != Errno.ENOENT) {
                     throw e;
@@ -791,11 +849,18 @@ public final class Replicate implements FileOps {
 
     /** A data or metadata operation on an existing inode: keyed by its gfid, retried once if the path moved. */
     private Outcome onInode(String path, java.util.function.Function<Gfid, IntFunction<FopRequest.Builder>> op) {
+        return onInode(path, false, op);
+    }
+
+    private Outcome onInode(String path, boolean data,
+            java.util.function.Function<Gfid, IntFunction<FopRequest.Builder>> op) {
         for (int attempt = 0;; attempt++) {
             Gfid g = gfidOf(path);
             List<String> keys = g == null ? List.of(entryKey(path)) : List.of(inodeKey(g));
             try {
-                return mutate(new Mutation(path, keys, op.apply(g)));
+                Mutation m = new Mutation(path, keys, op.apply(g));
+                m.data = data;
+                return mutate(m);
             } catch (FopException e) {
                 if (e.errno() != Errno.ESTALE || attempt > 0) {
                     throw e;
@@ -810,29 +875,29 @@ public final class Replicate implements FileOps {
         String p = VolumePath.normalize(path);
         int n = data.remaining();
         ByteString bytes = UnsafeByteOperations.unsafeWrap(data.duplicate());
-        onInode(p, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p).setGfid(Wire.gfid(g))
-                .setOffset(offset).setData(bytes).setTruncate(-1)));
+        onInode(p, true, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p)
+                .setGfid(Wire.gfid(g)).setOffset(offset).setData(bytes).setTruncate(-1)));
         return n;
     }
 
     @Override
     public void truncate(String path, long size) {
         String p = VolumePath.normalize(path);
-        onInode(p, g -> b -> FopRequest.newBuilder().setTruncate(io.camelfs.protocol.v1.Truncate.newBuilder()
+        onInode(p, true, g -> b -> FopRequest.newBuilder().setTruncate(io.camelfs.protocol.v1.Truncate.newBuilder()
                 .setPath(p).setGfid(Wire.gfid(g)).setSize(size)));
     }
 
     @Override
     public void fallocate(String path, int mode, long offset, long length) {
         String p = VolumePath.normalize(path);
-        onInode(p, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
+        onInode(p, true, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
                 .setGfid(Wire.gfid(g)).setMode(mode).setOffset(offset).setLength(length)));
     }
 
     @Override
     public Attr setattr(String path, SetAttr s) {
         String p = VolumePath.normalize(path);
-        return onInode(p, g -> b -> {
+        return onInode(p, s.size() != null, g -> b -> {
             Setattr.Builder sb = Setattr.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setValid(s.valid());
             if (s.mode() != null) {
                 sb.setMode(s.mode());
@@ -890,7 +955,12 @@ public final class Replicate implements FileOps {
         if (up.isEmpty()) {
             throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick is up");
         }
-        int preferred = readChild(p, up);
+        List<Integer> dataBricks = withoutArbiter(up);
+        if (dataBricks.size() == 1 && dataBricks.get(0) == set.arbiter()) {
+            throw new FopException(Errno.ENOTCONN, VolumePath.display(p) + ": only the arbiter of volume "
+                    + set.spec.name() + " is up, and it keeps no data");
+        }
+        int preferred = readChild(p, dataBricks);
         // one round trip in the common case: the preferred brick reads (and reports its changelog) while the
         // others only look up, so blame is known before the data is trusted
         Replies r = fanout(up, b -> b == preferred
@@ -915,9 +985,13 @@ public final class Replicate implements FileOps {
         }
         List<Integer> good = new ArrayList<>();
         for (int b : d.present()) {
-            if (d.dataSources().contains(b)) {
+            if (d.dataSources().contains(b) && b != set.arbiter()) {
                 good.add(b);
             }
+        }
+        if (good.isEmpty()) {
+            throw new FopException(Errno.EIO, VolumePath.display(p) + ": no brick that is up holds a good copy of"
+                    + " the data (the arbiter keeps none)");
         }
         int from = readChild(p, good);
         Replies again = fanout(List.of(from), b -> FopRequest.newBuilder().setRead(Read.newBuilder().setPath(p)
@@ -1000,7 +1074,11 @@ public final class Replicate implements FileOps {
         if (good.isEmpty()) {
             throw new FopException(Errno.EIO, VolumePath.display(p) + ": entry split-brain");
         }
-        // cookies are positions in one brick's directory: always list from the same brick while it is good
+        // cookies are positions in one brick's directory: always list from the same brick while it is good; not
+        // from the arbiter when attributes are wanted, its files have no size
+        if (withAttrs) {
+            good = withoutArbiter(good);
+        }
         int from = set.localBrick >= 0 && good.contains(set.localBrick) ? set.localBrick : good.get(0);
         int max = maxEntries <= 0 ? READDIR_PAGE : maxEntries;
         Replies r = fanout(List.of(from), b -> FopRequest.newBuilder().setReaddir(Readdir.newBuilder().setPath(p)
@@ -1027,8 +1105,9 @@ public final class Replicate implements FileOps {
         Replies r = fanout(up, b -> FopRequest.newBuilder().setStatfs(Statfs.newBuilder().setPath(p)),
                 header(List.of(), List.of()), false, new ArrayList<>());
         StatFs best = null;
-        for (FopReply reply : r.ok.values()) {
-            if (reply.getErrno() == 0) {
+        for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
+            FopReply reply = e.getValue();
+            if (reply.getErrno() == 0 && (e.getKey() != set.arbiter() || r.ok.size() == 1)) {
                 StatFs s = Wire.statfs(reply.getStatfs());
                 // a replicated volume holds what its fullest brick can still take
                 if (best == null || s.bavail() * s.frsize() < best.bavail() * best.frsize()) {

@@ -82,11 +82,12 @@ public final class BrickServer implements AutoCloseable {
         this.address = volume.bricks().get(index);
         this.root = root;
         this.listener = listener;
-        this.store = new PosixStore(root);
+        this.store = new PosixStore(root, volume.arbiter() == 1 && index == volume.replica() - 1);
         long grace = volume.options().sessionGrace().toMillis();
         BrickService[] svc = new BrickService[1];
         this.leases = new LeaseTable((s, k) -> svc[0].recall(s, k), Math.max(grace, 2000));
-        this.service = new BrickService(this, store, leases, locks, sessions, volume.options().syncWrites());
+        this.service = new BrickService(this, store, leases, locks, sessions,
+                new HealStatistics(root.directory().resolve(BrickRoot.META)), volume.options().syncWrites());
         svc[0] = service;
         this.maxConnections = Math.max(64, c.threads() * 64);
         String host = c.bindHost() != null ? c.bindHost() : address.host();

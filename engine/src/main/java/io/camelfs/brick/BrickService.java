@@ -11,6 +11,7 @@ import io.camelfs.fop.Gfid;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.LockResult;
 import io.camelfs.fop.SetAttr;
+import io.camelfs.fop.Timespec;
 import io.camelfs.protocol.BrickRefusedException;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Wire;
@@ -55,15 +56,17 @@ final class BrickService {
     private final LeaseTable leases;
     private final LockTable locks;
     private final Sessions sessions;
+    private final HealStatistics healStatistics;
     private final boolean syncWrites;
 
     BrickService(BrickServer brick, PosixStore store, LeaseTable leases, LockTable locks, Sessions sessions,
-            boolean syncWrites) {
+            HealStatistics healStatistics, boolean syncWrites) {
         this.brick = brick;
         this.store = store;
         this.leases = leases;
         this.locks = locks;
         this.sessions = sessions;
+        this.healStatistics = healStatistics;
         this.syncWrites = syncWrites;
     }
 
@@ -177,6 +180,9 @@ final class BrickService {
         boolean mutating = Targets.mutating(req);
         List<String> keys = h.getLeasesList();
         boolean entered = false;
+        if (!mutating && h.getLeaseMode() == LeaseMode.LEASE_HELD && !leases.touch(s.id, keys)) {
+            return FopReply.newBuilder().setLease(LeaseStatus.LEASE_LOST).build();
+        }
         if (mutating && h.getLeaseMode() != LeaseMode.LEASE_NONE) {
             boolean held = h.getLeaseMode() == LeaseMode.LEASE_HELD;
             entered = held ? leases.enterHeld(s.id, keys) : leases.enterAcquire(s.id, keys);
@@ -225,6 +231,7 @@ final class BrickService {
     }
 
     private FopReply.Builder dispatch(FopRequest req, Header h) {
+        Timespec time = h.hasTime() ? Wire.time(h.getTime()) : null;
         switch (req.getOpCase()) {
             case LOOKUP: {
                 PosixStore.Looked l;
@@ -248,36 +255,36 @@ final class BrickService {
             case CREATE: {
                 var c = req.getCreate();
                 return ok(store.create(c.getPath(), gfid(c.getGfid()), c.getMode(), h.getUid(), h.getGid(),
-                        c.getData().isEmpty() ? null : c.getData().toByteArray(), c.getSync() || syncWrites));
+                        c.getData().isEmpty() ? null : c.getData().toByteArray(), c.getSync() || syncWrites, time));
             }
             case MKDIR: {
                 var c = req.getMkdir();
-                return ok(store.mkdir(c.getPath(), gfid(c.getGfid()), c.getMode(), h.getUid(), h.getGid()));
+                return ok(store.mkdir(c.getPath(), gfid(c.getGfid()), c.getMode(), h.getUid(), h.getGid(), time));
             }
             case MKNOD: {
                 var c = req.getMknod();
                 return ok(store.mknod(c.getPath(), gfid(c.getGfid()), c.getMode(), c.getRdev(), h.getUid(),
-                        h.getGid()));
+                        h.getGid(), time));
             }
             case SYMLINK: {
                 var c = req.getSymlink();
-                return ok(store.symlink(c.getPath(), c.getTarget(), h.getUid(), h.getGid()));
+                return ok(store.symlink(c.getPath(), c.getTarget(), h.getUid(), h.getGid(), time));
             }
             case READLINK:
                 return FopReply.newBuilder().setText(store.readlink(req.getReadlink().getPath()));
             case LINK: {
                 var c = req.getLink();
-                return ok(store.link(c.getExisting(), c.getPath(), gfid(c.getGfid())));
+                return ok(store.link(c.getExisting(), c.getPath(), gfid(c.getGfid()), time));
             }
             case UNLINK:
-                store.unlink(req.getUnlink().getPath(), gfid(req.getUnlink().getGfid()));
+                store.unlink(req.getUnlink().getPath(), gfid(req.getUnlink().getGfid()), time);
                 return FopReply.newBuilder();
             case RMDIR:
-                store.rmdir(req.getRmdir().getPath(), gfid(req.getRmdir().getGfid()));
+                store.rmdir(req.getRmdir().getPath(), gfid(req.getRmdir().getGfid()), time);
                 return FopReply.newBuilder();
             case RENAME: {
                 var c = req.getRename();
-                return ok(store.rename(c.getFrom(), c.getTo(), gfid(c.getGfid()), c.getFlags()));
+                return ok(store.rename(c.getFrom(), c.getTo(), gfid(c.getGfid()), c.getFlags(), time));
             }
             case READ: {
                 var c = req.getRead();
@@ -297,12 +304,12 @@ final class BrickService {
             case WRITE: {
                 var c = req.getWrite();
                 Attr a = store.write(c.getPath(), gfid(c.getGfid()), c.getOffset(), c.getData().toByteArray(),
-                        c.getTruncate(), c.getSync() || syncWrites);
+                        c.getTruncate(), c.getSync() || syncWrites, time);
                 return ok(a).setWritten(c.getData().size());
             }
             case TRUNCATE: {
                 var c = req.getTruncate();
-                return ok(store.truncate(c.getPath(), gfid(c.getGfid()), c.getSize()));
+                return ok(store.truncate(c.getPath(), gfid(c.getGfid()), c.getSize(), time));
             }
             case FSYNC: {
                 var c = req.getFsync();
@@ -318,7 +325,7 @@ final class BrickService {
                         (v & SetAttr.ATIME) != 0 ? Wire.time(c.getAtime()) : null,
                         (v & SetAttr.MTIME) != 0 ? Wire.time(c.getMtime()) : null, (v & SetAttr.ATIME_NOW) != 0,
                         (v & SetAttr.MTIME_NOW) != 0);
-                return ok(store.setattr(c.getPath(), gfid(c.getGfid()), s));
+                return ok(store.setattr(c.getPath(), gfid(c.getGfid()), s, time));
             }
             case READDIR: {
                 var c = req.getReaddir();
@@ -348,7 +355,7 @@ final class BrickService {
             case FALLOCATE: {
                 var c = req.getFallocate();
                 return ok(store.fallocate(c.getPath(), gfid(c.getGfid()), c.getMode(), c.getOffset(),
-                        c.getLength()));
+                        c.getLength(), time));
             }
             case MARK: {
                 var m = req.getMark();
@@ -367,8 +374,7 @@ final class BrickService {
                 store.undo(req.getUndo().getPath(), gfid(req.getUndo().getGfid()));
                 return FopReply.newBuilder();
             default:
-                throw new FopException(Errno.ENOSYS, "operation " + req.getOpCase() + " not supported by brick "
-                        + brick.address());
+                return HealCalls.dispatch(req, store, healStatistics, brick.address().toString());
         }
     }
 

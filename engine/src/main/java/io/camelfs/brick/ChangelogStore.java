@@ -80,34 +80,51 @@ final class ChangelogStore {
         index.add(PendingIndex.Kind.DIRTY, gfid, path);
     }
 
-    /** Subtracts what a heal repaired; clears the index entries once nothing is left. */
-    void settle(int fd, Gfid gfid, Counters dirtyHealed, Map<Integer, Counters> pendingHealed) {
-        boolean anyPending = false;
-        boolean dirtyLeft;
+    /**
+     * Subtracts what a heal repaired, adds blame for bricks that are still away (the healed copy now holds what they
+     * lack), and clears the index entries once nothing is left.
+     */
+    void settle(int fd, Gfid gfid, String path, Counters dirtyHealed, Map<Integer, Counters> pendingHealed,
+            Map<Integer, Counters> blame) {
+        if (gfid == null) {
+            return;
+        }
+        Changelog after;
         synchronized (stripe(fd)) {
-            for (Map.Entry<Integer, Counters> e : pendingHealed.entrySet()) {
+            Map<Integer, Counters> changes = new HashMap<>();
+            pendingHealed.forEach((b, c) -> changes.put(b, c));
+            for (Map.Entry<Integer, Counters> e : changes.entrySet()) {
                 String name = XattrNames.pending(volume, e.getKey());
                 Counters left = Counters.decode(Posix.fgetxattr(fd, name)).minus(e.getValue());
-                if (left.isZero()) {
-                    Posix.fremovexattr(fd, name);
-                } else {
-                    Posix.fsetxattr(fd, name, left.encode(), 0);
-                }
+                write(fd, name, left);
             }
-            Counters d = Counters.decode(Posix.fgetxattr(fd, XattrNames.DIRTY)).minus(dirtyHealed);
-            if (d.isZero()) {
-                Posix.fremovexattr(fd, XattrNames.DIRTY);
-            } else {
-                Posix.fsetxattr(fd, XattrNames.DIRTY, d.encode(), 0);
+            for (Map.Entry<Integer, Counters> e : blame.entrySet()) {
+                String name = XattrNames.pending(volume, e.getKey());
+                Counters now = Counters.decode(Posix.fgetxattr(fd, name));
+                Counters add = e.getValue();
+                write(fd, name, new Counters(now.data() + add.data(), now.metadata() + add.metadata(),
+                        now.entry() + add.entry()));
             }
-            dirtyLeft = !d.isZero();
-            anyPending = read(fd).hasPending();
+            write(fd, XattrNames.DIRTY, Counters.decode(Posix.fgetxattr(fd, XattrNames.DIRTY)).minus(dirtyHealed));
+            after = read(fd);
         }
-        if (!anyPending) {
+        if (after.hasPending()) {
+            index.add(PendingIndex.Kind.PENDING, gfid, path);
+        } else {
             index.remove(PendingIndex.Kind.PENDING, gfid);
         }
-        if (!dirtyLeft) {
+        if (after.dirty().isZero()) {
             index.remove(PendingIndex.Kind.DIRTY, gfid);
+        }
+        // a settle ends a heal: a healer that still found split-brain marks it again afterwards
+        index.remove(PendingIndex.Kind.SPLIT_BRAIN, gfid);
+    }
+
+    private static void write(int fd, String name, Counters c) {
+        if (c.isZero()) {
+            Posix.fremovexattr(fd, name);
+        } else {
+            Posix.fsetxattr(fd, name, c.encode(), 0);
         }
     }
 }

@@ -145,6 +145,22 @@ final class LeaseTable {
         }
     }
 
+    /**
+     * A read under leases (self-heal reading its source): true if the session still holds every key, which also
+     * counts as use, so a long heal does not let the source's lease lapse between its writes to the sinks.
+     */
+    synchronized boolean touch(ByteString session, List<String> keys) {
+        long now = System.currentTimeMillis();
+        for (String k : keys) {
+            Lease l = leases.get(k);
+            if (l == null || !session.equals(l.holder)) {
+                return false;
+            }
+            l.lastUsed = now;
+        }
+        return true;
+    }
+
     synchronized void exit(List<String> keys) {
         long now = System.currentTimeMillis();
         for (String k : keys) {

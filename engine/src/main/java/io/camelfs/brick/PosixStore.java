@@ -10,6 +10,7 @@ import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
+import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.posix.Posix;
 import io.camelfs.posix.Stat;
@@ -19,8 +20,14 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import jnr.ffi.Pointer;
 
 /**
@@ -29,6 +36,10 @@ import jnr.ffi.Pointer;
  * and errors are the errno the filesystem returned. Regular files and directories carry their gfid in an xattr;
  * symlinks and special files cannot hold user xattrs on Linux, so they have none and are identified by their
  * parent directory's entries.
+ *
+ * <p>Times: an operation that carries the client's time stamps what it changes with that time (see
+ * {@link DirTimes}), so every brick's copy has the same times; reads use O_NOATIME for the same reason. Heal
+ * operations ({@link #install}, {@link #expunge}, {@link #setMeta}) copy the source's times instead.
  */
 public final class PosixStore {
     private static final long RESOLVE = Posix.RESOLVE_BENEATH | Posix.RESOLVE_NO_SYMLINKS
@@ -40,9 +51,20 @@ public final class PosixStore {
     private final int umask;
     private final int euid;
     private final int egid;
+    /**
+     * An arbiter brick (replica 3 arbiter 1) keeps names, metadata and the changelog but no file data: writes leave
+     * its files empty. It breaks ties between the data bricks at a fraction of their space.
+     */
+    private final boolean arbiter;
+    private final DirTimes dirTimes = new DirTimes();
 
     public PosixStore(BrickRoot root) {
+        this(root, false);
+    }
+
+    public PosixStore(BrickRoot root, boolean arbiter) {
         this.root = root;
+        this.arbiter = arbiter;
         this.changelog = new ChangelogStore(root.volume(), root.index());
         int m = Posix.umask(022);
         Posix.umask(m);
@@ -187,11 +209,20 @@ public final class PosixStore {
         } else {
             flags = Posix.O_PATH;
         }
-        int fd = Posix.tryOpenat(e.dir, e.name, flags | Posix.O_NOFOLLOW, 0);
+        int fd = openNoatime(e.dir, e.name, flags | Posix.O_NOFOLLOW);
         if (fd < 0) {
             throw FopException.of(-fd, VolumePath.display(e.path));
         }
         return new Inode(fd, st, true);
+    }
+
+    /** Opens without updating atime where the brick may (it owns the file or is root), else plainly. */
+    private static int openNoatime(int dir, String name, int flags) {
+        if ((flags & Posix.O_PATH) != 0) {
+            return Posix.tryOpenat(dir, name, flags, 0);
+        }
+        int fd = Posix.tryOpenat(dir, name, flags | Posix.O_NOATIME, 0);
+        return fd == -Errno.EPERM ? Posix.tryOpenat(dir, name, flags, 0) : fd;
     }
 
     private static boolean xattrCapable(Stat st) {
@@ -260,8 +291,9 @@ public final class PosixStore {
 
     // ------------------------------------------------------------------------------------------ entry creation
 
-    public Attr create(String path, Gfid gfid, int mode, int uid, int gid, byte[] data, boolean sync) {
-        try (Entry e = entry(path, true)) {
+    public Attr create(String path, Gfid gfid, int mode, int uid, int gid, byte[] data, boolean sync,
+            Timespec time) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
             requireName(e);
             int fd = Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT | Posix.O_EXCL | Posix.O_RDWR | Posix.O_NOFOLLOW,
                     mode & 07777);
@@ -274,9 +306,10 @@ public final class PosixStore {
             try {
                 Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
                 ownAndMode(fd, mode, uid, gid, false);
-                if (data != null && data.length > 0) {
+                if (data != null && data.length > 0 && !arbiter) {
                     Posix.pwriteFully(fd, data, data.length, 0);
                 }
+                stamp(fd, "", time, time);
                 if (sync) {
                     Posix.fsync(fd, false);
                 }
@@ -288,6 +321,13 @@ public final class PosixStore {
             } finally {
                 Posix.close(fd);
             }
+        }
+    }
+
+    /** Sets both times of a new inode (or mtime alone) to the client's time; nothing without one. */
+    private static void stamp(int dir, String name, Timespec atime, Timespec mtime) {
+        if (mtime != null) {
+            Posix.utimensat(dir, name, atime, false, mtime, false);
         }
     }
 
@@ -308,8 +348,8 @@ public final class PosixStore {
         }
     }
 
-    public Attr mkdir(String path, Gfid gfid, int mode, int uid, int gid) {
-        try (Entry e = entry(path, true)) {
+    public Attr mkdir(String path, Gfid gfid, int mode, int uid, int gid, Timespec time) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
             requireName(e);
             try {
                 Posix.mkdirat(e.dir, e.name, mode & 07777);
@@ -323,6 +363,7 @@ public final class PosixStore {
             try {
                 Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
                 ownAndMode(fd, mode, uid, gid, false);
+                stamp(fd, "", time, time);
                 return attr(Posix.statx(fd, ""), gfid);
             } finally {
                 Posix.close(fd);
@@ -331,15 +372,15 @@ public final class PosixStore {
     }
 
     /** mknod for fifos, sockets and devices; S_IFREG creates an empty regular file with a gfid. */
-    public Attr mknod(String path, Gfid gfid, int mode, long rdev, int uid, int gid) {
+    public Attr mknod(String path, Gfid gfid, int mode, long rdev, int uid, int gid, Timespec time) {
         int type = mode & FileType.S_IFMT;
         if (type == FileType.REGULAR.bits() || type == 0) {
-            return create(path, gfid, mode & 07777, uid, gid, null, false);
+            return create(path, gfid, mode & 07777, uid, gid, null, false, time);
         }
         if (type == FileType.DIRECTORY.bits() || type == FileType.SYMLINK.bits()) {
             throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": mknod cannot make that file type");
         }
-        try (Entry e = entry(path, true)) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
             requireName(e);
             try {
                 Posix.mknodat(e.dir, e.name, mode, rdev);
@@ -359,6 +400,7 @@ public final class PosixStore {
                     Posix.chmodByDescriptor(i.fd, mode & 07777);
                 }
             }
+            stamp(e.dir, e.name, time, time);
             return attr(statOf(e), null);
         }
     }
@@ -369,14 +411,14 @@ public final class PosixStore {
         }
     }
 
-    public Attr symlink(String path, String target, int uid, int gid) {
+    public Attr symlink(String path, String target, int uid, int gid, Timespec time) {
         if (target.isEmpty()) {
             throw FopException.of(Errno.ENOENT, VolumePath.display(path));
         }
         if (target.indexOf('\0') >= 0) {
             throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": symlink target contains NUL");
         }
-        try (Entry e = entry(path, true)) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
             requireName(e);
             try {
                 Posix.symlinkat(target, e.dir, e.name);
@@ -392,6 +434,7 @@ public final class PosixStore {
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             }
             chownSpecial(e, uid, gid);
+            stamp(e.dir, e.name, time, time);
             return attr(statOf(e), null);
         }
     }
@@ -404,8 +447,9 @@ public final class PosixStore {
         }
     }
 
-    public Attr link(String existing, String path, Gfid gfid) {
-        try (Entry from = entry(existing, false); Entry to = entry(path, true)) {
+    public Attr link(String existing, String path, Gfid gfid, Timespec time) {
+        try (Entry from = entry(existing, false); Entry to = entry(path, true);
+                DirTimes.Around t = dirTimes.around(to.dir, time, false)) {
             requireName(to);
             try (Inode i = open(from, Posix.O_RDONLY)) {
                 if (i.stat.isDirectory()) {
@@ -430,8 +474,8 @@ public final class PosixStore {
     // ------------------------------------------------------------------------------------------ entry removal
 
     /** Removes a non-directory; with a gfid, only if the name still holds that inode. Returns its gfid. */
-    public Gfid unlink(String path, Gfid gfid) {
-        try (Entry e = entry(path, true)) {
+    public Gfid unlink(String path, Gfid gfid, Timespec time) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
             requireName(e);
             Gfid actual;
             int nlink;
@@ -465,13 +509,12 @@ public final class PosixStore {
 
     private void forget(Gfid gfid) {
         if (gfid != null) {
-            root.index().remove(PendingIndex.Kind.PENDING, gfid);
-            root.index().remove(PendingIndex.Kind.DIRTY, gfid);
+            forgetIndex(gfid);
         }
     }
 
-    public Gfid rmdir(String path, Gfid gfid) {
-        try (Entry e = entry(path, true)) {
+    public Gfid rmdir(String path, Gfid gfid, Timespec time) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
             if (e.isRoot()) {
                 throw FopException.of(Errno.EBUSY, "/");
             }
@@ -498,7 +541,7 @@ public final class PosixStore {
      * something was removed.
      */
     public boolean undo(String path, Gfid gfid) {
-        try (Entry e = entry(path, true)) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, null, true)) {
             Stat st = Posix.statxOrNull(e.dir, e.name);
             if (st == null) {
                 return false;
@@ -513,8 +556,9 @@ public final class PosixStore {
         }
     }
 
-    public Attr rename(String from, String to, Gfid gfid, int flags) {
-        try (Entry src = entry(from, true); Entry dst = entry(to, true)) {
+    public Attr rename(String from, String to, Gfid gfid, int flags, Timespec time) {
+        try (Entry src = entry(from, true); Entry dst = entry(to, true);
+                DirTimes.Around t = dirTimes.around(src.dir, dst.dir, time, false)) {
             if (src.isRoot() || dst.isRoot()) {
                 throw FopException.of(Errno.EBUSY, "/");
             }
@@ -615,16 +659,20 @@ public final class PosixStore {
     }
 
     /** Writes data at offset; truncate >= 0 then cuts the file to that size (whole-file overwrite). */
-    public Attr write(String path, Gfid gfid, long offset, byte[] data, long truncate, boolean sync) {
+    public Attr write(String path, Gfid gfid, long offset, byte[] data, long truncate, boolean sync,
+            Timespec time) {
         try (Entry e = entry(path, true); Inode i = open(e, Posix.O_WRONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
             try {
-                if (data.length > 0) {
+                if (data.length > 0 && !arbiter) {
                     Posix.pwriteFully(i.fd, data, data.length, offset);
                 }
-                if (truncate >= 0) {
+                if (truncate >= 0 && !arbiter) {
                     Posix.ftruncate(i.fd, truncate);
+                }
+                if (data.length > 0 || truncate >= 0) {
+                    stamp(i.fd, "", null, time); // the arbiter too: it keeps the same metadata without the data
                 }
                 if (sync) {
                     Posix.fsync(i.fd, false);
@@ -636,8 +684,8 @@ public final class PosixStore {
         }
     }
 
-    public Attr truncate(String path, Gfid gfid, long size) {
-        return write(path, gfid, 0, new byte[0], size, false);
+    public Attr truncate(String path, Gfid gfid, long size, Timespec time) {
+        return write(path, gfid, 0, new byte[0], size, false, time);
     }
 
     public void fsync(String path, Gfid gfid, boolean datasync) {
@@ -649,22 +697,34 @@ public final class PosixStore {
         }
     }
 
-    public Attr fallocate(String path, Gfid gfid, int mode, long offset, long length) {
+    public Attr fallocate(String path, Gfid gfid, int mode, long offset, long length, Timespec time) {
         try (Entry e = entry(path, true); Inode i = open(e, Posix.O_WRONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
             try {
-                Posix.fallocate(i.fd, mode, offset, length);
+                if (!arbiter) {
+                    Posix.fallocate(i.fd, mode, offset, length);
+                }
             } catch (FopException ex) {
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             }
-            return attr(Posix.statx(i.fd, ""), gfidOf(i));
+            Stat after = Posix.statx(i.fd, "");
+            if (time != null && !after.mtime().equals(i.stat.mtime())) {
+                stamp(i.fd, "", null, time);
+                after = Posix.statx(i.fd, "");
+            }
+            return attr(after, gfidOf(i));
         }
     }
 
     // ------------------------------------------------------------------------------------------------ metadata
 
-    public Attr setattr(String path, Gfid gfid, SetAttr s) {
+    public Attr setattr(String path, Gfid gfid, SetAttr s, Timespec time) {
+        if (time != null && (s.atimeNow() || s.mtimeNow() || (s.size() != null && s.mtime() == null))) {
+            // "now" is the client's now, on every brick; a truncate stamps mtime as the kernel would
+            s = new SetAttr(s.mode(), s.uid(), s.gid(), s.size(), s.atimeNow() ? time : s.atime(),
+                    s.mtimeNow() || s.size() != null && s.mtime() == null ? time : s.mtime(), false, false);
+        }
         try (Entry e = entry(path, true); Inode i = open(e, s.size() != null ? Posix.O_WRONLY : Posix.O_RDONLY)) {
             expect(i, gfid, path);
             try {
@@ -677,7 +737,9 @@ public final class PosixStore {
                     }
                     if (s.size() != null) {
                         requireRegular(i, path);
-                        Posix.ftruncate(i.fd, s.size());
+                        if (!arbiter) {
+                            Posix.ftruncate(i.fd, s.size());
+                        }
                     }
                     if (s.atime() != null || s.mtime() != null || s.atimeNow() || s.mtimeNow()) {
                         Posix.utimensat(i.fd, "", s.atime(), s.atimeNow(), s.mtime(), s.mtimeNow());
@@ -792,8 +854,7 @@ public final class PosixStore {
         String p = checked(path, false);
         int fd;
         try {
-            fd = Posix.openat2(root.fd(), p.isEmpty() ? "." : p, Posix.O_RDONLY | Posix.O_DIRECTORY
-                    | Posix.O_CLOEXEC, 0, RESOLVE);
+            fd = openDirectory(p);
         } catch (FopException ex) {
             throw resolveError(ex, p);
         }
@@ -838,7 +899,8 @@ public final class PosixStore {
                         }
                         type = a.mode() & FileType.S_IFMT;
                     }
-                    out.add(new DirEntry(name, type == 0 ? null : FileType.ofMode(type), off, a));
+                    out.add(new DirEntry(name, type == 0 ? null : FileType.ofMode(type), off, a,
+                            withStat && type == FileType.SYMLINK.bits() ? readlinkOrNull(fd, name) : null));
                     cookie = off;
                     if (out.size() >= max) {
                         // the next page starts after this entry (its d_off), wherever it was in the batch
@@ -852,12 +914,34 @@ public final class PosixStore {
         }
     }
 
+    /** A directory beneath the root, opened for listing without touching its atime where allowed. */
+    private int openDirectory(String p) {
+        String rel = p.isEmpty() ? "." : p;
+        int flags = Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_CLOEXEC;
+        try {
+            return Posix.openat2(root.fd(), rel, flags | Posix.O_NOATIME, 0, RESOLVE);
+        } catch (FopException ex) {
+            if (ex.errno() != Errno.EPERM) {
+                throw ex;
+            }
+            return Posix.openat2(root.fd(), rel, flags, 0, RESOLVE);
+        }
+    }
+
     private static String decode(CharsetDecoder utf8, byte[] raw) {
         try {
             CharBuffer cb = utf8.reset().decode(ByteBuffer.wrap(raw));
             return cb.toString();
         } catch (CharacterCodingException e) {
             return null; // a name camelfs paths cannot express (not UTF-8) is not listed
+        }
+    }
+
+    private static String readlinkOrNull(int dirFd, String name) {
+        try {
+            return Posix.readlinkat(dirFd, name);
+        } catch (FopException gone) {
+            return null;
         }
     }
 
@@ -880,16 +964,389 @@ public final class PosixStore {
         return attr(st, g);
     }
 
+    // ------------------------------------------------------------------------------------------------- heal
+
+    public boolean isArbiter() {
+        return arbiter;
+    }
+
+    /** One inode as a heal source has it: attributes, changelog, image, and the data when it was small enough. */
+    public record Fetched(Attr attr, Changelog changelog, InodeImage image, byte[] data) {
+    }
+
+    /** Everything a sink needs to recreate this inode; data only for a regular file of at most maxData bytes. */
+    public Fetched fetch(String path, Gfid gfid, int maxData) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            expect(i, gfid, path);
+            Stat st = i.stat;
+            boolean capable = xattrCapable(st);
+            String target = st.type() == FileType.SYMLINK.bits() ? Posix.readlinkat(e.dir, e.name) : null;
+            byte[] data = null;
+            if (st.isRegular() && !arbiter && st.size() <= maxData) {
+                data = readFully(i.fd, 0, (int) st.size());
+            }
+            InodeImage img = new InodeImage(st.mode(), st.uid(), st.gid(), st.rdev(), st.atime(), st.mtime(), target,
+                    capable ? userXattrs(i.fd) : null);
+            return new Fetched(attr(st, gfidOf(i)), capable ? changelog.read(i.fd) : Changelog.CLEAN, img, data);
+        }
+    }
+
+    /** The inode's user xattrs, without camelfs's own. */
+    private static Map<String, byte[]> userXattrs(int fd) {
+        Map<String, byte[]> out = new TreeMap<>();
+        for (String n : Posix.flistxattr(fd)) {
+            if (n.startsWith("user.") && !XattrNames.isInternal(n)) {
+                byte[] v = Posix.fgetxattr(fd, n);
+                if (v != null) {
+                    out.put(n, v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Recreates an inode as the source has it (see the Install message); with linkTo, a hard link to the inode at
+     * that path, which must carry gfid. The parent directory's times stay as they were.
+     */
+    public Attr install(String path, Gfid gfid, InodeImage img, String linkTo, byte[] data, boolean sync) {
+        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, null, true)) {
+            requireName(e);
+            if (linkTo != null) {
+                return installLink(e, gfid, linkTo);
+            }
+            int type = img.mode() & FileType.S_IFMT;
+            Stat existing = Posix.statxOrNull(e.dir, e.name);
+            boolean created = existing == null;
+            if (existing != null) {
+                requireSame(e, existing, type, gfid, img);
+            } else {
+                createBare(e, type, gfid, img);
+            }
+            try {
+                if (type == FileType.REGULAR.bits() && (data != null || sync)) {
+                    try (Inode i = open(e, Posix.O_WRONLY)) {
+                        if (data != null && !arbiter) {
+                            Posix.pwriteFully(i.fd, data, data.length, 0);
+                            Posix.ftruncate(i.fd, data.length);
+                        }
+                        if (sync) {
+                            Posix.fsync(i.fd, false);
+                        }
+                    }
+                }
+                applyImage(e, img, true, false);
+            } catch (FopException ex) {
+                if (created) {
+                    // an install that failed half-way (ENOSPC) leaves nothing the next heal could mistake for done
+                    Posix.tryUnlinkat(e.dir, e.name, type == FileType.DIRECTORY.bits());
+                }
+                throw FopException.of(ex.errno(), VolumePath.display(path));
+            }
+            return attr(statOf(e), xattrCapable(statOf(e)) ? gfid : null);
+        }
+    }
+
+    private Attr installLink(Entry e, Gfid gfid, String linkTo) {
+        try (Entry from = entry(linkTo, false)) {
+            try (Inode i = open(from, Posix.O_RDONLY)) {
+                Gfid have = gfidOf(i);
+                if (i.stat.isDirectory() || gfid == null || !gfid.equals(have)) {
+                    throw new FopException(Errno.ESTALE, VolumePath.display(linkTo) + ": not inode " + gfid);
+                }
+            }
+            try {
+                Posix.linkat(from.dir, from.name, e.dir, e.name);
+            } catch (FopException ex) {
+                if (ex.errno() == Errno.EEXIST) {
+                    return replayOrExists(e, gfid);
+                }
+                throw FopException.of(ex.errno(), VolumePath.display(e.path));
+            }
+            try (Inode i = open(e, Posix.O_RDONLY)) {
+                return attr(i.stat, gfidOf(i));
+            }
+        }
+    }
+
+    /** A replayed install finds its inode in place; anything else at the name is a conflict the healer resolves. */
+    private void requireSame(Entry e, Stat existing, int type, Gfid gfid, InodeImage img) {
+        Gfid have = xattrCapable(existing) ? gfidAtOrNull(e) : null;
+        boolean same = (existing.mode() & FileType.S_IFMT) == type
+                && (gfid == null ? have == null : gfid.equals(have))
+                && (type != FileType.SYMLINK.bits() || img.target().equals(Posix.readlinkat(e.dir, e.name)))
+                && (type == FileType.REGULAR.bits() || type == FileType.DIRECTORY.bits()
+                        || type == FileType.SYMLINK.bits() || existing.rdev() == img.rdev());
+        if (!same) {
+            throw new ExistsException(e.path, have);
+        }
+    }
+
+    /** The inode with owner-only permissions until applyImage gives it the source's. */
+    private void createBare(Entry e, int type, Gfid gfid, InodeImage img) {
+        try {
+            if (type == FileType.REGULAR.bits()) {
+                int fd = Posix.openat(e.dir, e.name, Posix.O_CREAT | Posix.O_EXCL | Posix.O_RDWR | Posix.O_NOFOLLOW,
+                        0600);
+                try {
+                    Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
+                } finally {
+                    Posix.close(fd);
+                }
+            } else if (type == FileType.DIRECTORY.bits()) {
+                Posix.mkdirat(e.dir, e.name, 0700);
+                int fd = Posix.openat(e.dir, e.name, Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_NOFOLLOW, 0);
+                try {
+                    Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
+                } finally {
+                    Posix.close(fd);
+                }
+            } else if (type == FileType.SYMLINK.bits()) {
+                Posix.symlinkat(img.target(), e.dir, e.name);
+            } else {
+                Posix.mknodat(e.dir, e.name, type | 0600, img.rdev());
+            }
+        } catch (FopException ex) {
+            if (ex.errno() == Errno.EEXIST) {
+                throw new ExistsException(e.path, gfidAtOrNull(e));
+            }
+            throw FopException.of(ex.errno(), VolumePath.display(e.path));
+        }
+    }
+
+    /**
+     * Gives the inode at e the image's owner, mode and user xattrs (unless timesOnly) and times. With dirMax, a
+     * directory keeps its own mtime when that is later (entry operations stamp directories with max()).
+     */
+    private void applyImage(Entry e, InodeImage img, boolean metadata, boolean dirMax) {
+        Stat st = statOf(e);
+        boolean symlink = st.type() == FileType.SYMLINK.bits();
+        if (metadata) {
+            boolean chown = st.uid() != img.uid() || st.gid() != img.gid();
+            if (chown) {
+                Posix.fchownat(e.dir, e.name, img.uid(), img.gid());
+            }
+            if (!symlink && (chown || (st.mode() & 07777) != (img.mode() & 07777))) {
+                try (Inode i = open(e, Posix.O_RDONLY)) {
+                    if (xattrCapable(i.stat)) {
+                        Posix.fchmod(i.fd, img.mode() & 07777);
+                    } else {
+                        Posix.chmodByDescriptor(i.fd, img.mode() & 07777);
+                    }
+                }
+            }
+            if (img.xattrs() != null && xattrCapable(st)) {
+                try (Inode i = open(e, Posix.O_RDONLY)) {
+                    Map<String, byte[]> have = userXattrs(i.fd);
+                    for (String n : have.keySet()) {
+                        if (!img.xattrs().containsKey(n)) {
+                            Posix.fremovexattr(i.fd, n);
+                        }
+                    }
+                    for (Map.Entry<String, byte[]> x : img.xattrs().entrySet()) {
+                        if (!Arrays.equals(have.get(x.getKey()), x.getValue())) {
+                            Posix.fsetxattr(i.fd, x.getKey(), x.getValue(), 0);
+                        }
+                    }
+                }
+            }
+        }
+        Timespec mtime = img.mtime();
+        if (dirMax && st.isDirectory() && st.mtime().compareTo(mtime) > 0) {
+            mtime = st.mtime();
+        }
+        Posix.utimensat(e.dir, e.name, img.atime(), false, mtime, false);
+    }
+
+    /**
+     * Metadata heal: the inode at path (which must carry gfid, if given) gets the image's owner, mode, user xattrs
+     * and times; with timesOnly just the times, a directory keeping a later mtime of its own.
+     */
+    public Attr setMeta(String path, Gfid gfid, InodeImage img, boolean timesOnly) {
+        try (Entry e = entry(path, true)) {
+            try (Inode i = open(e, Posix.O_RDONLY)) {
+                expect(i, gfid, path);
+            }
+            applyImage(e, img, !timesOnly, timesOnly);
+            Stat st = statOf(e);
+            return attr(st, xattrCapable(st) ? gfidAtOrNull(e) : null);
+        } catch (FopException ex) {
+            throw FopException.of(ex.errno(), VolumePath.display(path));
+        }
+    }
+
+    /** SHA-256 of consecutive blocks (the last may be short); stops at end of file. */
+    public List<byte[]> checksums(String path, Gfid gfid, int blockSize, long offset, int blocks) {
+        if (blockSize <= 0 || blockSize > (8 << 20)) {
+            throw new FopException(Errno.EINVAL, "block size " + blockSize + " outside 1..8 MiB");
+        }
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            requireRegular(i, path);
+            expect(i, gfid, path);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            List<byte[]> out = new ArrayList<>(blocks);
+            for (int b = 0; b < blocks; b++) {
+                byte[] block = readFully(i.fd, offset + (long) b * blockSize, blockSize);
+                if (block.length == 0) {
+                    break;
+                }
+                out.add(sha.digest(block));
+                if (block.length < blockSize) {
+                    break;
+                }
+            }
+            return out;
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * Heal is done: subtracts what it repaired from the inode's changelog and adds blame for bricks still away;
+     * with sync, flushes the inode first. An inode that is gone only leaves the index.
+     */
+    public void settle(String path, Gfid gfid, io.camelfs.afr.Counters dirty,
+            Map<Integer, io.camelfs.afr.Counters> pending, Map<Integer, io.camelfs.afr.Counters> blame,
+            boolean sync) {
+        try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
+            if (!xattrCapable(i.stat)) {
+                return;
+            }
+            expect(i, gfid, path);
+            if (sync) {
+                Posix.fsync(i.fd, false);
+            }
+            changelog.settle(i.fd, gfidOf(i), e.path, dirty, pending, blame);
+        }
+    }
+
+    /** An index entry whose inode is no longer on this brick (a crash between removal and forgetting). */
+    public void forgetIndex(Gfid gfid) {
+        for (PendingIndex.Kind k : PendingIndex.Kind.values()) {
+            root.index().remove(k, gfid);
+        }
+    }
+
+    /** Records (kinds != 0) or clears that a healer found this inode in split-brain. */
+    public void markSplitBrain(Gfid gfid, String path, int kinds) {
+        if (kinds == 0) {
+            root.index().remove(PendingIndex.Kind.SPLIT_BRAIN, gfid);
+        } else {
+            root.index().add(PendingIndex.Kind.SPLIT_BRAIN, gfid, VolumePath.normalize(path), kinds);
+        }
+    }
+
+    /** The path of the inode with this gfid: the hint if it still holds it, else found by walking the brick. */
+    public String locate(Gfid gfid, String hint) {
+        if (gfid.equals(Gfid.ROOT)) {
+            return "";
+        }
+        if (hint != null && !hint.isEmpty()) {
+            try (Entry e = entry(hint, false); Inode i = open(e, Posix.O_RDONLY)) {
+                if (gfid.equals(gfidOf(i))) {
+                    return e.path;
+                }
+            } catch (FopException miss) {
+                // moved or gone: walk
+            }
+        }
+        String found = walkFor(gfid, "", 0);
+        if (found == null) {
+            throw new FopException(Errno.ENOENT, "gfid " + gfid + ": not on this brick");
+        }
+        return found;
+    }
+
+    private String walkFor(Gfid gfid, String dir, int depth) {
+        if (depth > 256) {
+            return null;
+        }
+        long cookie = 0;
+        for (;;) {
+            DirPage page = readdir(dir, cookie, 1000, true);
+            for (DirEntry d : page.entries()) {
+                cookie = d.cookie();
+                String child = VolumePath.child(dir, d.name());
+                if (d.attr() != null && gfid.equals(d.attr().gfid())) {
+                    return child;
+                }
+                if (d.type() == FileType.DIRECTORY) {
+                    String r = walkFor(gfid, child, depth + 1);
+                    if (r != null) {
+                        return r;
+                    }
+                }
+            }
+            if (page.eof() || page.entries().isEmpty()) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Removes what the sources removed: a file, or a directory tree, never following a symlink; with a gfid, only
+     * if the path still holds that inode. The parent directory's times stay as they were.
+     */
+    public void expunge(String path, Gfid gfid) {
+        String p = checked(path, true);
+        if (p.isEmpty()) {
+            throw FopException.of(Errno.EBUSY, "/");
+        }
+        try (Entry e = entry(p, true); DirTimes.Around t = dirTimes.around(e.dir, null, true)) {
+            Stat st = Posix.statxOrNull(e.dir, e.name);
+            if (st == null) {
+                return;
+            }
+            if (gfid != null) {
+                try (Inode i = open(e, Posix.O_RDONLY)) {
+                    expectOrGone(i, gfid, p);
+                }
+            }
+            if (st.isDirectory()) {
+                removeTree(p);
+            } else {
+                unlink(p, null, null);
+            }
+        }
+    }
+
+    private void removeTree(String p) {
+        for (;;) {
+            DirPage page = readdir(p, 0, 1000, false);
+            for (DirEntry d : page.entries()) {
+                String child = VolumePath.child(p, d.name());
+                try {
+                    if (d.type() == FileType.DIRECTORY) {
+                        removeTree(child);
+                    } else {
+                        unlink(child, null, null);
+                    }
+                } catch (FopException gone) {
+                    if (gone.errno() != Errno.ENOENT) {
+                        throw gone;
+                    }
+                }
+            }
+            if (page.entries().isEmpty()) {
+                break;
+            }
+        }
+        rmdir(p, null, null);
+    }
+
     // ---------------------------------------------------------------------------------------------- changelog
 
     /**
      * Applies a changelog update to the inode at path: blame (pending for the listed bricks) or dirty. Used after
      * the operation itself, so a missing inode (the op removed it) is simply skipped.
      */
-    void recordPending(String path, int kinds, java.util.Collection<Integer> bricks) {
+    void recordPending(String path, int kinds, Collection<Integer> bricks) {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             if (xattrCapable(i.stat)) {
                 changelog.blame(i.fd, gfidOf(i), e.path, kinds, bricks);
+            } else {
+                // symlinks and special files carry no changelog: their directory's entry heal repairs them
+                recordPending(VolumePath.parent(e.path), io.camelfs.afr.Counters.ENTRY, bricks);
             }
         } catch (FopException ex) {
             if (ex.errno() != Errno.ENOENT && ex.errno() != Errno.ENOTDIR) {
@@ -902,6 +1359,8 @@ public final class PosixStore {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             if (xattrCapable(i.stat)) {
                 changelog.markDirty(i.fd, gfidOf(i), e.path, kinds);
+            } else {
+                recordDirty(VolumePath.parent(e.path), io.camelfs.afr.Counters.ENTRY);
             }
         } catch (FopException ex) {
             if (ex.errno() != Errno.ENOENT && ex.errno() != Errno.ENOTDIR) {

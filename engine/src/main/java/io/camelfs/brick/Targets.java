@@ -24,6 +24,7 @@ final class Targets {
         switch (r.getOpCase()) {
             case CREATE: case MKDIR: case MKNOD: case SYMLINK: case LINK: case UNLINK: case RMDIR: case RENAME:
             case WRITE: case TRUNCATE: case SETATTR: case SETXATTR: case REMOVEXATTR: case FALLOCATE: case UNDO:
+            case INSTALL: case SET_META: case EXPUNGE:
                 return true;
             default:
                 return false;
@@ -56,6 +57,18 @@ final class Targets {
                 break;
             case UNDO:
                 parentEntry(t, r.getUndo().getPath());
+                break;
+            case EXPUNGE:
+                parentEntry(t, r.getExpunge().getPath());
+                break;
+            case INSTALL:
+                int type = r.getInstall().getStat().getMode() & io.camelfs.fop.FileType.S_IFMT;
+                created(t, r.getInstall().getPath(), r.getInstall().getLinkTo().isEmpty()
+                        && (type == io.camelfs.fop.FileType.REGULAR.bits()
+                                || type == io.camelfs.fop.FileType.DIRECTORY.bits()));
+                break;
+            case SET_META:
+                t.add(new Target(r.getSetMeta().getPath(), Counters.METADATA));
                 break;
             case RENAME:
                 parentEntry(t, r.getRename().getFrom());

@@ -33,6 +33,8 @@ public final class Posix {
     public static final int O_NOFOLLOW;
     public static final int O_CLOEXEC = 02000000;
     public static final int O_PATH = 010000000;
+    /** Reads do not update atime (the brick's copies must not drift apart by who read what); owner or root only. */
+    public static final int O_NOATIME = 01000000;
 
     public static final long RESOLVE_NO_MAGICLINKS = 0x02;
     public static final long RESOLVE_NO_SYMLINKS = 0x04;

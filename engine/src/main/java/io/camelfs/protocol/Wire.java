@@ -91,12 +91,15 @@ public final class Wire {
         if (e.attr() != null) {
             b.setStat(stat(e.attr()));
         }
+        if (e.target() != null) {
+            b.setTarget(e.target());
+        }
         return b.build();
     }
 
     public static DirEntry dirEntry(io.camelfs.protocol.v1.DirEntry e) {
         return new DirEntry(e.getName(), e.getType() == 0 ? null : FileType.ofMode(e.getType()), e.getCookie(),
-                e.hasStat() ? attr(e.getStat()) : null);
+                e.hasStat() ? attr(e.getStat()) : null, e.getTarget().isEmpty() ? null : e.getTarget());
     }
 
     public static StatfsInfo statfs(StatFs s) {

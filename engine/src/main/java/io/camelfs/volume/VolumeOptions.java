@@ -23,6 +23,11 @@ public final class VolumeOptions {
         m.put("sync-writes", new String[] {"false", "bricks fsync every write before acknowledging it"});
         m.put("session-grace", new String[] {"10s",
             "how long a brick keeps a vanished client's leases and locks before releasing them"});
+        m.put("favorite-child-policy", new String[] {"none",
+            "how self-heal resolves split-brain by itself: none (an operator decides), size, mtime or majority"});
+        m.put("heal-parallelism", new String[] {"8", "how many files one healer repairs at once"});
+        m.put("heal-on-access", new String[] {"true",
+            "a client that reads a file needing heal serves it from a good copy and repairs the others"});
         KNOWN = Collections.unmodifiableMap(m);
     }
 
@@ -49,6 +54,9 @@ public final class VolumeOptions {
         o.readChild();
         o.syncWrites();
         o.sessionGrace();
+        o.favoriteChildPolicy();
+        o.healParallelism();
+        o.healOnAccess();
         return o;
     }
 
@@ -96,6 +104,27 @@ public final class VolumeOptions {
             throw new InvalidVolumeException("option read-child: '" + v + "' is not one of local, first, hash");
         }
         return v;
+    }
+
+    public FavoriteChildPolicy favoriteChildPolicy() {
+        return FavoriteChildPolicy.parse(get("favorite-child-policy"));
+    }
+
+    public int healParallelism() {
+        String v = get("heal-parallelism");
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= 256) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidVolumeException("option heal-parallelism: '" + v + "' is not a number from 1 to 256");
+    }
+
+    public boolean healOnAccess() {
+        return bool("heal-on-access");
     }
 
     public boolean syncWrites() {
