@@ -22,12 +22,18 @@ public final class LocalVolume implements AutoCloseable {
     private final BrickServer[] servers;
 
     public LocalVolume(Path base, String name, int replica, Map<String, String> options) throws IOException {
+        this(base, name, replica, 0, options);
+    }
+
+    /** arbiter 1 makes the last of 3 bricks the arbiter. */
+    public LocalVolume(Path base, String name, int replica, int arbiter, Map<String, String> options)
+            throws IOException {
         List<String> bricks = new ArrayList<>();
         for (int i = 0; i < replica; i++) {
             bricks.add("127.0.0.1:" + freePort());
             dirs.add(base.resolve("brick" + i));
         }
-        this.spec = VolumeSpec.of(name, replica, bricks, 0, options);
+        this.spec = VolumeSpec.of(name, replica, bricks, arbiter, options);
         this.servers = new BrickServer[replica];
         for (int i = 0; i < replica; i++) {
             start(i);

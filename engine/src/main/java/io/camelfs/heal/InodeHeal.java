@@ -1,0 +1,288 @@
+package io.camelfs.heal;
+
+import io.camelfs.afr.Changelog;
+import io.camelfs.afr.Counters;
+import io.camelfs.afr.Replicas;
+import io.camelfs.fop.Attr;
+import io.camelfs.fop.Errno;
+import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
+import io.camelfs.fop.VolumePath;
+import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Fetch;
+import io.camelfs.protocol.v1.FopReply;
+import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Locate;
+import io.camelfs.protocol.v1.SetMeta;
+import io.camelfs.protocol.v1.Settle;
+import io.camelfs.protocol.v1.SplitBrainMark;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Heal of one inode's data and metadata, under its lease key on every brick that is up. The changelogs say which
+ * copies are sources and which are sinks ({@link Verdict}); where they do not (dirty marks, a full crawl), the copies
+ * are compared and the majority -- else the one changed last -- wins ({@link CopyChoice}); a split-brain is resolved
+ * only by the volume's favorite-child-policy, else marked and left. A brick that lacks the inode altogether is its
+ * parent directory's business: that entry heal runs first. A directory's own names are healed after its metadata.
+ */
+final class InodeHeal {
+    private static final Logger LOG = LoggerFactory.getLogger(InodeHeal.class);
+
+    private final HealRun run;
+    private final Replicas r;
+    private final Duration wait;
+
+    InodeHeal(HealRun run) {
+        this.run = run;
+        this.r = run.replicas;
+        this.wait = r.timeout().multipliedBy(2);
+    }
+
+    /** An entry of a brick's heal index: found there (its recorded path first), then healed. */
+    Outcome fromIndex(Gfid g, String hint, int indexBrick) {
+        String path;
+        try {
+            path = r.call(indexBrick, FopRequest.newBuilder().setLocate(Locate.newBuilder().setGfid(Wire.gfid(g))
+                    .setHint(hint)), Replicas.held(List.of()), false).getText();
+        } catch (FopException e) {
+            if (e.errno() != Errno.ENOENT) {
+                return Outcome.FAILED;
+            }
+            r.call(List.of(indexBrick), b -> FopRequest.newBuilder().setSettle(Settle.newBuilder()
+                    .setGfid(Wire.gfid(g)).setForget(true)), Replicas.held(List.of()), false);
+            return Outcome.STALE;
+        }
+        return healPath(g, path, true);
+    }
+
+    /** A path a client found needing heal. */
+    Outcome fromAccess(String path) {
+        Map<Integer, View> views = View.lookup(r, r.up(), path, List.of());
+        for (View v : views.values()) {
+            if (v.errno() == 0 && v.attr().gfid() != null) {
+                return healPath(v.attr().gfid(), path, true);
+            }
+        }
+        // missing somewhere, or a symlink or special file (no gfid): its directory's names decide
+        return path.isEmpty() ? Outcome.CLEAN : new EntryHeal(run).heal(VolumePath.parent(path));
+    }
+
+    Outcome healPath(Gfid g, String path, boolean mayHealParent) {
+        if (g == null) {
+            return Outcome.CLEAN; // a regular file or directory without a gfid yet: a lookup assigns one first
+        }
+        List<String> keys = List.of(NameHeal.inodeKey(g));
+        Outcome o;
+        boolean missing;
+        boolean directory;
+        try (Replicas.Lock lock = r.lock(keys, wait)) {
+            Map<Integer, View> views = View.lookup(r, lock.bricks(), path, keys);
+            Set<Integer> have = new TreeSet<>();
+            views.forEach((b, v) -> {
+                if (v.holds(g)) {
+                    have.add(b);
+                }
+            });
+            if (have.isEmpty()) {
+                return Outcome.CLEAN; // moved or removed since it was found: whoever did it left it consistent
+            }
+            missing = have.size() < views.size();
+            directory = views.get(have.iterator().next()).attr().isDirectory();
+            o = kinds(g, path, views, have, lock.bricks(), keys);
+        } catch (FopException e) {
+            LOG.debug("heal of {} ({}) did not finish: {}", VolumePath.display(path), g, e.getMessage());
+            return Outcome.FAILED;
+        }
+        if (missing && !path.isEmpty()) {
+            if (!mayHealParent) {
+                return EntryHeal.worst(o, Outcome.FAILED);
+            }
+            Outcome p = new EntryHeal(run).heal(VolumePath.parent(path));
+            return EntryHeal.worst(p, healPath(g, path, false));
+        }
+        if (directory) {
+            return EntryHeal.worst(o, new EntryHeal(run).heal(path));
+        }
+        return o;
+    }
+
+    /** Which copy to make the others like, for one kind. */
+    private record Plan(int source, Set<Integer> targets, boolean copy, boolean split, boolean resolved) {
+        static final Plan NOTHING = new Plan(-1, Set.of(), false, false, false);
+    }
+
+    private Plan plan(Verdict v, Set<Integer> candidates, Map<Integer, Attr> attrs, int preferred,
+            Supplier<Map<Integer, String>> fingerprints) {
+        switch (v.state()) {
+            case HEAL: {
+                int s = v.source(preferred);
+                return new Plan(s, v.targets(s, attrs.keySet()), true, false, true);
+            }
+            case CLEAN:
+                if (run.type != CrawlType.FULL || candidates.size() < 2) {
+                    return Plan.NOTHING;
+                }
+                return differing(fingerprints.get(), Set.of(), attrs, false);
+            case COMPARE: {
+                Set<Integer> sure = new TreeSet<>(candidates);
+                sure.removeAll(v.dirty());
+                return differing(fingerprints.get(), sure, attrs, true);
+            }
+            default: {
+                if (run.forcedSource >= 0 && candidates.contains(run.forcedSource)) {
+                    return new Plan(run.forcedSource, others(attrs.keySet(), run.forcedSource), true, false, true);
+                }
+                Map<Integer, String> fp = fingerprints.get();
+                if (new TreeSet<>(fp.values()).size() == 1) {
+                    // each copy blames another, yet they hold the same: nothing to choose
+                    int s = fp.keySet().iterator().next();
+                    return new Plan(s, others(attrs.keySet(), s), false, false, true);
+                }
+                Map<Integer, Attr> among = new java.util.TreeMap<>(attrs);
+                among.keySet().retainAll(candidates);
+                var pick = CopyChoice.favorite(run.policy, among, fp);
+                if (pick.isEmpty()) {
+                    return new Plan(-1, Set.of(), false, true, false);
+                }
+                LOG.info("volume {}: split-brain resolved by favorite-child-policy {}: brick {} wins",
+                        r.spec().name(), run.policy, r.address(pick.get()));
+                return new Plan(pick.get(), others(attrs.keySet(), pick.get()), true, false, true);
+            }
+        }
+    }
+
+    private static Set<Integer> others(Set<Integer> all, int source) {
+        Set<Integer> t = new TreeSet<>(all);
+        t.remove(source);
+        return t;
+    }
+
+    /** The copies compared: those unlike the winner are the targets. */
+    private static Plan differing(Map<Integer, String> fp, Set<Integer> preferred, Map<Integer, Attr> attrs,
+            boolean resolved) {
+        if (new TreeSet<>(fp.values()).size() <= 1) {
+            return new Plan(-1, Set.of(), false, false, resolved);
+        }
+        int w = CopyChoice.winner(fp, preferred, attrs);
+        Set<Integer> t = new TreeSet<>();
+        fp.forEach((b, f) -> {
+            if (!f.equals(fp.get(w))) {
+                t.add(b);
+            }
+        });
+        return new Plan(w, t, true, false, resolved);
+    }
+
+    private Outcome kinds(Gfid g, String path, Map<Integer, View> views, Set<Integer> have, List<Integer> locked,
+            List<String> keys) {
+        Map<Integer, Changelog> logs = View.logs(views, g);
+        Map<Integer, Attr> attrs = View.attrs(views, have);
+        Set<Integer> away = new TreeSet<>();
+        for (int b = 0; b < r.spec().replica(); b++) {
+            if (!locked.contains(b)) {
+                away.add(b);
+            }
+        }
+        Settlement settle = new Settlement(logs, away);
+        int arbiter = r.arbiter();
+        int preferred = have.iterator().next();
+        int split = 0;
+        boolean changed = false;
+        Set<Integer> synced = new TreeSet<>();
+        Set<Integer> timesFor = new TreeSet<>();
+        int timesFrom = -1;
+
+        if (attrs.get(preferred).isRegular()) {
+            Set<Integer> noSource = have.contains(arbiter) ? Set.of(arbiter) : Set.of();
+            Set<Integer> data = new TreeSet<>(have);
+            data.removeAll(noSource);
+            long maxSize = attrs.values().stream().mapToLong(Attr::size).max().orElse(0);
+            Plan p = plan(Verdict.of(logs, Counters.DATA, noSource), data, attrs, preferred,
+                    () -> Fingerprints.data(r, data, path, g, keys, maxSize));
+            if (p.split()) {
+                split |= Counters.DATA;
+            }
+            for (int t : p.targets()) {
+                if (p.copy() && t != arbiter) {
+                    DataCopy c = new DataCopy(r, keys, path, g);
+                    c.copy(p.source(), t, attrs.get(p.source()).size(), attrs.get(t).size());
+                    run.bytes.add(c.sent());
+                    synced.add(t);
+                    timesFor.add(t);
+                    timesFrom = p.source();
+                } else if (p.copy()) {
+                    timesFor.add(t); // the arbiter keeps the source's times, not its data
+                    timesFrom = p.source();
+                }
+                settle.healed(p.source(), t, Counters.DATA);
+                changed = true;
+            }
+            if (p.resolved()) {
+                settle.resolved(Counters.DATA);
+            }
+        }
+
+        Map<Integer, FopReply>[] images = new Map[1];
+        Supplier<Map<Integer, FopReply>> fetchImages = () -> {
+            if (images[0] == null) {
+                images[0] = Fingerprints.images(r, have, path, g, keys);
+            }
+            return images[0];
+        };
+        Plan m = plan(Verdict.of(logs, Counters.METADATA, Set.of()), have, attrs, preferred,
+                () -> Fingerprints.metadata(fetchImages.get()));
+        if (m.split()) {
+            split |= Counters.METADATA;
+        }
+        if (!m.targets().isEmpty()) {
+            FopReply img = images[0] != null ? images[0].get(m.source()) : image(m.source(), path, g, keys);
+            r.call(m.targets(), b -> FopRequest.newBuilder().setSetMeta(SetMeta.newBuilder().setPath(path)
+                    .setGfid(Wire.gfid(g)).setStat(img.getStat()).addAllXattrs(img.getXattrsList())
+                    .setXattrsValid(true)), Replicas.held(keys), true).forEach((b, reply) -> Replicas.checked(reply));
+            for (int t : m.targets()) {
+                settle.healed(m.source(), t, Counters.METADATA);
+                timesFor.remove(t);
+            }
+            changed = true;
+        }
+        if (m.resolved()) {
+            settle.resolved(Counters.METADATA);
+        }
+        if (!timesFor.isEmpty()) {
+            // data heal's writes stamped the sinks with their own clocks: the source's times go back on
+            FopReply img = image(timesFrom, path, g, keys);
+            r.call(timesFor, b -> FopRequest.newBuilder().setSetMeta(SetMeta.newBuilder().setPath(path)
+                    .setGfid(Wire.gfid(g)).setStat(img.getStat()).setTimesOnly(true)), Replicas.held(keys), true)
+                    .forEach((b, reply) -> Replicas.checked(reply));
+        }
+        if (!settle.isEmpty()) {
+            // sinks first, flushed: a repair is on disk before any source forgets it was needed
+            Set<Integer> rest = new TreeSet<>(have);
+            rest.removeAll(settle.targets());
+            r.call(settle.targets(), b -> settle.request(b, path, g, synced.contains(b)), Replicas.held(keys), false)
+                    .forEach((b, reply) -> Replicas.checked(reply));
+            r.call(rest, b -> settle.request(b, path, g, false), Replicas.held(keys), false);
+        }
+        if (split != 0) {
+            int kinds = split;
+            LOG.warn("volume {}: {} ({}) is in {} split-brain; resolve with camelfs heal ... split-brain",
+                    r.spec().name(), VolumePath.display(path), g, Counters.kindNames(kinds));
+            r.call(have, b -> FopRequest.newBuilder().setSplitBrain(SplitBrainMark.newBuilder().setGfid(Wire.gfid(g))
+                    .setPath(path).setKinds(kinds)), Replicas.held(List.of()), false);
+            return Outcome.SPLIT_BRAIN;
+        }
+        return changed ? Outcome.HEALED : Outcome.CLEAN;
+    }
+
+    private FopReply image(int brick, String path, Gfid g, List<String> keys) {
+        return r.call(brick, FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(path).setGfid(Wire.gfid(g))
+                .setMaxData(0)), Replicas.held(keys), false);
+    }
+}
