@@ -21,11 +21,14 @@ final class NodeProcess implements AutoCloseable {
     final String name;
     final Path log;
     private final Process process;
+    /** Where this process's output starts in the log (a restarted node appends to its predecessor's). */
+    private final long logStart;
 
-    private NodeProcess(String name, Path log, Process process) {
+    private NodeProcess(String name, Path log, Process process, long logStart) {
         this.name = name;
         this.log = log;
         this.process = process;
+        this.logStart = logStart;
     }
 
     static List<String> java(String... args) {
@@ -53,14 +56,18 @@ final class NodeProcess implements AutoCloseable {
             args.add(y.toString());
         }
         Path log = workDir.resolve(name + ".log");
+        long start = Files.exists(log) ? Files.size(log) : 0;
         Process p = new ProcessBuilder(java(args.toArray(new String[0]))).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        return new NodeProcess(name, log, p);
+        return new NodeProcess(name, log, p, start);
     }
 
+    /** What this process has logged so far. */
     String log() {
         try {
-            return Files.readString(log, StandardCharsets.UTF_8);
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(logStart, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }
@@ -146,6 +153,14 @@ final class NodeProcess implements AutoCloseable {
 
     /** The node files of a volume named name with one brick per node, written to dir. */
     static List<Path> writeNodes(Path dir, String volume, int replica, String options) throws IOException {
+        return writeNodes(dir, volume, replica, options, "");
+    }
+
+    /**
+     * The same, each node file ending with extra YAML (more routes); in it, NODE stands for the node's number.
+     */
+    static List<Path> writeNodes(Path dir, String volume, int replica, String options, String extra)
+            throws IOException {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < replica; i++) {
             ports.add(freePort());
@@ -172,7 +187,8 @@ final class NodeProcess implements AutoCloseable {
                     + "        port: " + ports.get(i) + "\n"
                     + "        createDirectory: true\n"
                     + "      steps:\n"
-                    + "        - log: \"${body}\"\n";
+                    + "        - log: \"${body}\"\n"
+                    + extra.replace("NODE", Integer.toString(i + 1));
             Path f = dir.resolve("node" + (i + 1) + ".yaml");
             Files.writeString(f, yaml);
             files.add(f);

@@ -12,9 +12,23 @@ final class VolumeWriter implements AutoCloseable {
     private final String uri;
 
     VolumeWriter(String volume, int serverPort) {
+        this(volume, "127.0.0.1:" + serverPort);
+    }
+
+    /** @param servers host:port of bricks to fetch the volume from, comma separated: the first that answers */
+    VolumeWriter(String volume, String servers) {
         context.start();
         this.template = context.createProducerTemplate();
-        this.uri = "gluster:" + volume + "?servers=127.0.0.1:" + serverPort;
+        this.uri = "gluster:" + volume + "?servers=" + servers;
+    }
+
+    /** Sends one exchange with extra headers; returns it (with its exception, if the operation failed). */
+    Exchange send(String operation, String path, Object body, java.util.Map<String, Object> headers) {
+        return template.send(uri + "&operation=" + operation, x -> {
+            x.getIn().setHeader(Exchange.FILE_NAME, path);
+            x.getIn().getHeaders().putAll(headers);
+            x.getIn().setBody(body);
+        });
     }
 
     /** Sends one exchange; returns it (with its exception, if the operation failed). */

@@ -20,10 +20,11 @@ final class CopyChoice {
     private CopyChoice() {
     }
 
-    /** The bricks grouped by equal fingerprint, in brick order of each group's first member. */
+    /** The bricks grouped by equal fingerprint, in brick order (each group too). */
     static <F> List<List<Integer>> groups(Map<Integer, F> fingerprints) {
         Map<F, List<Integer>> byPrint = new LinkedHashMap<>();
-        fingerprints.forEach((b, f) -> byPrint.computeIfAbsent(f, x -> new ArrayList<>()).add(b));
+        new java.util.TreeMap<>(fingerprints).forEach((b, f) -> byPrint.computeIfAbsent(f, x -> new ArrayList<>())
+                .add(b));
         return new ArrayList<>(byPrint.values());
     }
 

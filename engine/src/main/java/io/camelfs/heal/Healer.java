@@ -199,7 +199,11 @@ public final class Healer implements AutoCloseable {
         up.removeIf(b -> !r.isUp(b));
         r.call(up, b -> FopRequest.newBuilder().setHealStats(HealStats.newBuilder().setReport(c)),
                 Replicas.held(List.of()), false);
-        LOG.info("volume {}: {}", r.spec().name(), report);
+        if (report.scanned() > 0) {
+            LOG.info("volume {}: {}", r.spec().name(), report);
+        } else {
+            LOG.debug("volume {}: {}", r.spec().name(), report);
+        }
     }
 
     /** Calls the progress listener twice a second while a crawl runs, and once at its end. */

@@ -1,12 +1,11 @@
 package io.camelfs.heal;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +19,7 @@ public final class SelfHealDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SelfHealDaemon.class);
 
     private final Healer healer;
-    private final List<Integer> bricks;
+    private final Supplier<Collection<Integer>> bricks;
     private final ScheduledExecutorService worker;
     private final Consumer<HealReport> reports;
     private final Object lock = new Object();
@@ -29,12 +28,13 @@ public final class SelfHealDaemon implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param bricks  whose heal indices to crawl: this node's own bricks, or all of the volume's when it has none
+     * @param bricks  whose heal indices to crawl, asked before each crawl: this node's own bricks, or all of the
+     *                volume's when it has none
      * @param reports told of every crawl's result
      */
-    public SelfHealDaemon(Healer healer, Collection<Integer> bricks, Consumer<HealReport> reports) {
+    public SelfHealDaemon(Healer healer, Supplier<Collection<Integer>> bricks, Consumer<HealReport> reports) {
         this.healer = healer;
-        this.bricks = new ArrayList<>(bricks);
+        this.bricks = bricks;
         this.reports = reports;
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "self-heal-" + healer.replicas().spec().name());
@@ -70,7 +70,7 @@ public final class SelfHealDaemon implements AutoCloseable {
     private void loop() {
         for (;;) {
             try {
-                HealReport r = healer.index(bricks, HealProgress.NONE);
+                HealReport r = healer.index(bricks.get(), HealProgress.NONE);
                 reports.accept(r);
             } catch (RuntimeException e) {
                 LOG.warn("volume {}: self-heal crawl failed: {}", healer.replicas().spec().name(), e.toString());
@@ -87,7 +87,7 @@ public final class SelfHealDaemon implements AutoCloseable {
 
     /** An index crawl now, in the caller's thread (waits for a running one). */
     public HealReport crawlNow() {
-        return healer.index(bricks, HealProgress.NONE);
+        return healer.index(bricks.get(), HealProgress.NONE);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.camelfs.mount;
 
 import io.camelfs.afr.Replicate;
 import io.camelfs.client.VolumeClient;
+import io.camelfs.heal.AccessHeals;
+import io.camelfs.heal.Healer;
 import io.camelfs.volume.VolumeAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +26,10 @@ public final class MountDaemon {
                 "mount " + mountpoint + " on " + host());
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, options.mdCacheTimeout());
         volume.onLeaseRecall(fs::leasesRecalled);
+        // heal on access: what this mount reads from a good copy, it also repairs on the others
+        Healer healer = volume.spec().options().healOnAccess() ? new Healer(volume.replicas(), "mount "
+                + mountpoint) : null;
+        AccessHeals access = healer == null ? null : AccessHeals.attach(volume, healer);
         List<String> args = options.fuseArgs(address.server() + ":/" + address.volume());
         LOG.info("mounting {} on {} ({}), options {}", address, mountpoint, volume.describe().replace('\n', ';'),
                 args);
@@ -32,6 +38,10 @@ public final class MountDaemon {
         } finally {
             LOG.info("unmounted {} from {}; {}; callbacks served:\n{}", address, mountpoint, volume.stats(),
                     fs.stats());
+            if (access != null) {
+                access.close();
+                healer.close();
+            }
             volume.close();
         }
         return 0;

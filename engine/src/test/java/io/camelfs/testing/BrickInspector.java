@@ -55,44 +55,62 @@ public final class BrickInspector {
      */
     public static java.util.Map<String, String> snapshot(Path brick, boolean withData) throws IOException {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
-        try (Stream<Path> s = Files.walk(brick)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                String rel = brick.relativize(p).toString();
-                if (rel.equals(".camelfs") || rel.startsWith(".camelfs/")) {
-                    continue;
-                }
-                var a = Files.readAttributes(p, "unix:mode,uid,gid,nlink,lastAccessTime,lastModifiedTime",
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                StringBuilder sb = new StringBuilder();
-                int mode = (Integer) a.get("mode");
-                sb.append(Integer.toOctalString(mode)).append(' ').append(a.get("uid")).append(':')
-                        .append(a.get("gid")).append(" n").append(a.get("nlink"));
-                if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(p)) {
-                    // not a directory's or symlink's: listing the one and reading the other move their atime on
-                    // each brick separately (relatime), and readlink has no O_NOATIME
-                    sb.append(" a").append(nanos(a.get("lastAccessTime")));
-                }
-                sb.append(" m").append(nanos(a.get("lastModifiedTime")));
-                if (Files.isSymbolicLink(p)) {
-                    sb.append(" -> ").append(Files.readSymbolicLink(p));
-                } else if (Files.isDirectory(p) || Files.isRegularFile(p)) {
-                    sb.append(" gfid ").append(gfid(p));
-                    if (Files.isRegularFile(p) && withData) {
-                        sb.append(" sha ").append(HexFormat.of().formatHex(sha256(readNoatime(p))));
-                    }
-                    UserDefinedFileAttributeView v = Files.getFileAttributeView(p,
-                            UserDefinedFileAttributeView.class);
-                    for (String n : new TreeSet<>(v.list())) {
-                        if (!n.startsWith("camelfs.")) {
-                            ByteBuffer b = ByteBuffer.allocate(v.size(n));
-                            v.read(n, b);
-                            sb.append(" x:").append(n).append('=').append(HexFormat.of().formatHex(b.array()));
-                        }
-                    }
-                }
-                out.put(rel.isEmpty() ? "/" : rel, sb.toString());
+        for (Path p : walk(brick)) {
+            String rel = brick.relativize(p).toString();
+            var a = Files.readAttributes(p, "unix:mode,uid,gid,nlink,lastAccessTime,lastModifiedTime",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            StringBuilder sb = new StringBuilder();
+            int mode = (Integer) a.get("mode");
+            sb.append(Integer.toOctalString(mode)).append(' ').append(a.get("uid")).append(':')
+                    .append(a.get("gid")).append(" n").append(a.get("nlink"));
+            if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(p)) {
+                // not a directory's or symlink's: listing the one and reading the other move their atime on
+                // each brick separately (relatime), and readlink has no O_NOATIME
+                sb.append(" a").append(nanos(a.get("lastAccessTime")));
             }
+            sb.append(" m").append(nanos(a.get("lastModifiedTime")));
+            if (Files.isSymbolicLink(p)) {
+                sb.append(" -> ").append(Files.readSymbolicLink(p));
+            } else if (Files.isDirectory(p) || Files.isRegularFile(p)) {
+                sb.append(" gfid ").append(gfid(p));
+                if (Files.isRegularFile(p) && withData) {
+                    sb.append(" sha ").append(HexFormat.of().formatHex(sha256(readNoatime(p))));
+                }
+                UserDefinedFileAttributeView v = Files.getFileAttributeView(p,
+                        UserDefinedFileAttributeView.class);
+                for (String n : new TreeSet<>(v.list())) {
+                    if (!n.startsWith("camelfs.")) {
+                        ByteBuffer b = ByteBuffer.allocate(v.size(n));
+                        v.read(n, b);
+                        sb.append(" x:").append(n).append('=').append(HexFormat.of().formatHex(b.array()));
+                    }
+                }
+            }
+            out.put(rel.isEmpty() ? "/" : rel, sb.toString());
         }
+        return out;
+    }
+
+    /** Everything below the brick root, the root included, without the metadata folder (which keeps changing). */
+    public static java.util.List<Path> walk(Path brick) throws IOException {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        Files.walkFileTree(brick, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                    java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (dir.equals(brick.resolve(".camelfs"))) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                out.add(dir);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                out.add(file);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
         return out;
     }
 

@@ -20,7 +20,7 @@ import org.apache.camel.support.DefaultComponent;
  */
 @Component("gluster")
 public class GlusterComponent extends DefaultComponent {
-    private final Map<String, Replicate> clients = new ConcurrentHashMap<>();
+    private final Map<String, VolumeHandle> volumes = new ConcurrentHashMap<>();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -32,22 +32,29 @@ public class GlusterComponent extends DefaultComponent {
 
     /** The volume client for an endpoint: from the node's own declaration, else fetched from its servers. */
     Replicate client(GlusterEndpoint e) {
-        return clients.computeIfAbsent(e.getVolume(), v -> {
-            VolumeSpec local = VolumeLookup.find(getCamelContext(), v);
-            String name = "camel " + getCamelContext().getName() + " on " + hostName();
-            if (local != null) {
-                return VolumeClient.open(local, name);
-            }
-            if (e.getServers() == null || e.getServers().isBlank()) {
-                throw new InvalidVolumeException(e.getEndpointUri() + ": volume '" + v + "' is not declared on this"
-                        + " node; set servers=HOST:PORT of one of its bricks");
-            }
-            List<BrickAddress> all = new ArrayList<>();
-            for (String s : e.getServers().split(",")) {
-                all.add(BrickAddress.parse(s));
-            }
-            return VolumeClient.open(all.get(0), all.subList(1, all.size()), v, name);
-        });
+        return volume(e).client;
+    }
+
+    VolumeHandle volume(GlusterEndpoint e) {
+        return volumes.computeIfAbsent(e.getVolume(), v -> new VolumeHandle(connect(e, v), getCamelContext()
+                .getName() + " on " + hostName()));
+    }
+
+    private Replicate connect(GlusterEndpoint e, String v) {
+        VolumeSpec local = VolumeLookup.find(getCamelContext(), v);
+        String name = "camel " + getCamelContext().getName() + " on " + hostName();
+        if (local != null) {
+            return VolumeClient.open(local, name);
+        }
+        if (e.getServers() == null || e.getServers().isBlank()) {
+            throw new InvalidVolumeException(e.getEndpointUri() + ": volume '" + v + "' is not declared on this"
+                    + " node; set servers=HOST:PORT of one of its bricks");
+        }
+        List<BrickAddress> all = new ArrayList<>();
+        for (String s : e.getServers().split(",")) {
+            all.add(BrickAddress.parse(s));
+        }
+        return VolumeClient.open(all.get(0), all.subList(1, all.size()), v, name);
     }
 
     private static String hostName() {
@@ -60,10 +67,10 @@ public class GlusterComponent extends DefaultComponent {
 
     @Override
     protected void doStop() throws Exception {
-        for (Replicate r : clients.values()) {
-            r.close();
+        for (VolumeHandle h : volumes.values()) {
+            h.close();
         }
-        clients.clear();
+        volumes.clear();
         super.doStop();
     }
 }

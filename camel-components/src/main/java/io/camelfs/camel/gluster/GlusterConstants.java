@@ -21,6 +21,22 @@ public final class GlusterConstants {
     @Metadata(description = "Last modification time of the file, in epoch milliseconds.", javaType = "long")
     public static final String FILE_LAST_MODIFIED = Exchange.FILE_LAST_MODIFIED;
 
+    @Metadata(label = "producer", description = "rename: the new path.", javaType = "String")
+    public static final String RENAME_TO = "CamelGlusterRenameTo";
+    @Metadata(label = "producer", description = "truncate: the new length in bytes.", javaType = "long")
+    public static final String SIZE = "CamelGlusterSize";
+    @Metadata(label = "producer", description = "heal: inodes repaired by the crawl; healInfo: entries that need"
+              + " heal on all bricks that answered.", javaType = "long")
+    public static final String HEALED = "CamelGlusterHealed";
+    @Metadata(label = "producer", description = "healInfo: entries that need heal on all bricks that answered.",
+              javaType = "long")
+    public static final String HEAL_PENDING = "CamelGlusterHealPending";
+    @Metadata(label = "producer", description = "heal: inodes the crawl could not heal (retried by the next crawl).",
+              javaType = "long")
+    public static final String HEAL_FAILED = "CamelGlusterHealFailed";
+    @Metadata(label = "producer", description = "heal and healInfo: entries in split-brain.", javaType = "long")
+    public static final String SPLIT_BRAIN = "CamelGlusterSplitBrain";
+
     private GlusterConstants() {
     }
 }

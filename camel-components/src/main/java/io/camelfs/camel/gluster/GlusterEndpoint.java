@@ -34,6 +34,13 @@ public class GlusterEndpoint extends DefaultEndpoint {
               defaultValue = "0755")
     private String directoryMode = "0755";
 
+    @UriParam(label = "producer", description = "For operation=heal: index (what the bricks' heal indices list) or"
+            + " full (compare every file on every brick)", defaultValue = "index")
+    private GlusterHealMode mode = GlusterHealMode.index;
+    @UriParam(label = "producer", description = "For operation=heal: also run this node's self-heal daemon for the"
+            + " volume, which heals at once when a brick reconnects", defaultValue = "true")
+    private boolean selfHealDaemon = true;
+
     public GlusterEndpoint(String uri, GlusterComponent component) {
         super(uri, component);
     }
@@ -71,6 +78,22 @@ public class GlusterEndpoint extends DefaultEndpoint {
         io.camelfs.volume.VolumeSpec.checkName(volume);
         octal("fileMode", fileMode);
         octal("directoryMode", directoryMode);
+    }
+
+    public GlusterHealMode getMode() {
+        return mode;
+    }
+
+    public void setMode(GlusterHealMode mode) {
+        this.mode = mode;
+    }
+
+    public boolean isSelfHealDaemon() {
+        return selfHealDaemon;
+    }
+
+    public void setSelfHealDaemon(boolean selfHealDaemon) {
+        this.selfHealDaemon = selfHealDaemon;
     }
 
     public String getVolume() {

@@ -7,6 +7,10 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.VolumePath;
+import io.camelfs.heal.HealInfo;
+import io.camelfs.heal.HealProgress;
+import io.camelfs.heal.HealReport;
+import io.camelfs.heal.Healer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -37,6 +41,9 @@ public class GlusterProducer extends DefaultProducer {
                 && io.camelfs.camel.VolumeLookup.find(e.getCamelContext(), e.getVolume()) == null) {
             throw new io.camelfs.volume.InvalidVolumeException(e.getEndpointUri() + ": volume '" + e.getVolume()
                     + "' is not declared on this node; set servers=HOST:PORT of one of its bricks");
+        }
+        if (e.getOperation() == GlusterOperation.heal && e.isSelfHealDaemon()) {
+            e.getComponent().volume(e).startDaemon();
         }
     }
 
@@ -73,8 +80,37 @@ public class GlusterProducer extends DefaultProducer {
                 setHeaders(in, a);
                 in.setBody(GlusterFile.of(p, a));
             }
+            case append -> append(in);
+            case rename -> rename(in);
+            case truncate -> {
+                String p = path(in);
+                Long size = in.getHeader(GlusterConstants.SIZE, Long.class);
+                if (size == null || size < 0) {
+                    throw new IllegalArgumentException(getEndpoint().getEndpointUri() + ": truncate needs the "
+                            + GlusterConstants.SIZE + " header (a length in bytes, 0 or more)");
+                }
+                ops().truncate(p, size);
+                setHeaders(in, ops().lookup(p));
+            }
+            case heal -> heal(in);
+            case healInfo -> {
+                HealInfo info = getEndpoint().getComponent().volume(getEndpoint()).healer().info();
+                in.setHeader(GlusterConstants.HEAL_PENDING, info.total());
+                in.setHeader(GlusterConstants.SPLIT_BRAIN, info.splitBrain());
+                in.setBody(info);
+            }
             default -> throw new IllegalArgumentException("unsupported operation " + op);
         }
+    }
+
+    private void heal(Message in) {
+        Healer h = getEndpoint().getComponent().volume(getEndpoint()).healer();
+        HealReport r = getEndpoint().getMode() == GlusterHealMode.full ? h.full(HealProgress.NONE)
+                : h.index(HealProgress.NONE);
+        in.setHeader(GlusterConstants.HEALED, r.healed());
+        in.setHeader(GlusterConstants.HEAL_FAILED, r.failed());
+        in.setHeader(GlusterConstants.SPLIT_BRAIN, r.splitBrain());
+        in.setBody(r);
     }
 
     private int fileMode(Message in) {
@@ -110,6 +146,58 @@ public class GlusterProducer extends DefaultProducer {
             a = ops().put(p, mode, ByteBuffer.wrap(data));
         }
         setHeaders(in, a);
+    }
+
+    private void append(Message in) throws Exception {
+        String p = path(in);
+        byte[] data = in.getMandatoryBody(byte[].class);
+        Attr a;
+        try {
+            a = ops().lookup(p);
+        } catch (FopException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+            write(in); // nothing to append to: the body is the whole file
+            return;
+        }
+        if (a.isDirectory()) {
+            throw FopException.of(Errno.EISDIR, VolumePath.display(p));
+        }
+        ops().write(p, a.size(), ByteBuffer.wrap(data));
+        setHeaders(in, ops().lookup(p));
+    }
+
+    private void rename(Message in) {
+        String from = path(in);
+        String to = in.getHeader(GlusterConstants.RENAME_TO, String.class);
+        if (to == null || to.isBlank()) {
+            throw new IllegalArgumentException(getEndpoint().getEndpointUri() + ": rename needs the "
+                    + GlusterConstants.RENAME_TO + " header (the new path)");
+        }
+        String target = VolumePath.normalize(to);
+        try {
+            ops().rename(from, target, 0);
+        } catch (FopException e) {
+            // ENOENT while the source exists: the target's directory is missing; create it, as write does
+            if (e.errno() != Errno.ENOENT || !getEndpoint().isAutoCreate() || VolumePath.parent(target).isEmpty()
+                    || !exists(from)) {
+                throw e;
+            }
+            mkdirs(VolumePath.parent(target), GlusterEndpoint.octal("directoryMode", getEndpoint()
+                    .getDirectoryMode()));
+            ops().rename(from, target, 0);
+        }
+        in.setHeader(Exchange.FILE_NAME, target);
+    }
+
+    private boolean exists(String p) {
+        try {
+            ops().lookup(p);
+            return true;
+        } catch (FopException e) {
+            return false;
+        }
     }
 
     /** mkdir -p: every missing component, tolerating ones that exist (or that another writer just made). */
