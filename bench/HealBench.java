@@ -31,10 +31,13 @@ public final class HealBench {
     static int p1;
     static int p2;
     static Process node2;
+    /** bin/camelfs: nodes and CLI commands start exactly as a user starts them. */
+    static String camelfs;
 
     public static void main(String[] args) throws Exception {
         work = Path.of(args[0]);
         lib = args[1];
+        camelfs = Path.of(lib).resolve("../../../bin/camelfs").normalize().toString();
         int small = Integer.parseInt(args[2]);
         int bigMiB = Integer.parseInt(args[3]);
         int infoEntries = Integer.parseInt(args[4]);
@@ -135,8 +138,8 @@ public final class HealBench {
     static Process start(int n) throws Exception {
         Path log = work.resolve("node" + n + ".log");
         long before = Files.exists(log) ? Files.size(log) : 0;
-        Process p = new ProcessBuilder("java", "-Xmx1g", "-cp", lib + File.separator + "*", "io.camelfs.cli.Main",
-                "run", work.resolve("node" + n + ".yaml").toString()).directory(work.toFile())
+        Process p = new ProcessBuilder(camelfs, "run", work.resolve("node" + n + ".yaml").toString())
+                .directory(work.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         for (int i = 0; i < 600; i++) {
             String s = Files.exists(log) ? Files.readString(log) : "";
@@ -193,7 +196,7 @@ public final class HealBench {
     }
 
     static long cliMillis(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("java", "-cp", lib + File.separator + "*", "io.camelfs.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(camelfs));
         cmd.addAll(List.of(args));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)

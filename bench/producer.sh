@@ -11,10 +11,18 @@ threads=${2:-1,4,8}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-work=$(mktemp -d "${TMPDIR:-/tmp}/camelfs-bench.XXXXXX")
+work=$(mktemp -d /var/tmp/camelfs-bench.XXXXXX)
 pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  set +e
+  for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
+  umount "$work/fs" 2>/dev/null
+  rm -rf "$work"
+}
 trap cleanup EXIT INT TERM
+# bricks and local directories on one freshly made ext4 (loop image): ext4 slows file creation for minutes after
+# mass deletions, so a filesystem with this machine's history would measure the history (needs root)
+truncate -s 8G "$work/fs.img"; mkfs.ext4 -q -F "$work/fs.img"; mkdir -p "$work/fs"; mount -o loop "$work/fs.img" "$work/fs"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 p1=$(port); p2=$(port)
 for n in 1 2; do
@@ -30,7 +38,7 @@ for n in 1 2; do
     from:
       uri: brick:bench
       parameters:
-        directory: brick$n
+        directory: $work/fs/brick$n
         port: $p
         createDirectory: true
       steps:
@@ -44,7 +52,7 @@ for n in 1 2; do
     i=$((i+1)); [ $i -lt 300 ] || { echo "node $n did not start:"; cat "$work/node$n.log"; exit 1; }; sleep 0.1
   done
 done
-mkdir -p "$work/local"
+mkdir -p "$work/fs/local"
 echo "camelfs producer benchmark: $files x 4 KiB files per run, replica 2 over loopback, $(nproc) cores"
 java -Xmx512m ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$lib/*" "$root/bench/ProducerBench.java" \
-  "127.0.0.1:$p1" bench "$work/local" "$files" "$threads"
+  "127.0.0.1:$p1" bench "$work/fs/local" "$files" "$threads"

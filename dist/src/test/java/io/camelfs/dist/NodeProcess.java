@@ -35,6 +35,11 @@ final class NodeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
+        cmd.add("-XX:TieredStopAtLevel=1"); // as bin/camelfs starts nodes and commands
+        String extra = System.getProperty("camelfs.test.nodeJvmArgs", "");
+        if (!extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+"))); // e.g. a log level while chasing a failure
+        }
         cmd.add("-cp");
         cmd.add(LIB + "/*");
         cmd.add("io.camelfs.cli.Main");

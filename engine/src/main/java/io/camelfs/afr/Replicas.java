@@ -153,11 +153,14 @@ public final class Replicas {
         private final List<String> keys;
         private final KeyLocks.Held local;
         private final List<Integer> bricks;
+        private final Map<Integer, FopReply> first;
+        private final java.util.Set<Integer> releasing = new java.util.TreeSet<>();
 
-        private Lock(List<String> keys, KeyLocks.Held local, List<Integer> bricks) {
+        private Lock(List<String> keys, KeyLocks.Held local, List<Integer> bricks, Map<Integer, FopReply> first) {
             this.keys = keys;
             this.local = local;
             this.bricks = bricks;
+            this.first = first;
         }
 
         public List<String> keys() {
@@ -169,46 +172,83 @@ public final class Replicas {
             return bricks;
         }
 
+        /** The replies to the request sent with the keys' acquisition, by brick (see {@link Replicas#lock}). */
+        public Map<Integer, FopReply> first() {
+            return first;
+        }
+
+        /** A header for operations under the keys. */
+        public Header.Builder held() {
+            return Replicas.held(keys);
+        }
+
+        /**
+         * A header for the last operation under the keys, sent to these bricks: each gives them back once it has
+         * applied it, which saves close() a round trip there.
+         */
+        public Header.Builder last(Collection<Integer> to) {
+            releasing.addAll(to);
+            return Replicas.held(keys).setRelease(true);
+        }
+
         @Override
         public void close() {
             try {
-                release(bricks, keys);
+                List<Integer> rest = new ArrayList<>(bricks);
+                rest.removeAll(releasing);
+                release(rest, keys);
             } finally {
                 local.close();
             }
         }
     }
 
+    /** Takes lease keys on every brick that is up, without sending anything else (see the other lock). */
+    public Lock lock(List<String> keys, Duration wait) {
+        return lock(keys, wait, null);
+    }
+
     /**
      * Takes lease keys on every brick that is up -- the brick-side heal lock, which excludes clients and other
-     * healers alike. First on all bricks at once; if any refuses, brick by brick in order, waiting at most wait on
-     * each (the order every client uses, so no two holders deadlock). Fails with EAGAIN when a brick keeps the key
-     * from us that long.
+     * healers alike -- and sends each brick a first request under them: a read (a lookup, a fetch) that then costs no
+     * round trip of its own. First on all bricks at once; if any refuses, the keys are taken brick by brick in order,
+     * waiting at most wait on each (the order every client uses, so no two holders deadlock), and the first request
+     * is sent again. Fails with EAGAIN when a brick keeps the key from us that long.
+     *
+     * @param first the request for each brick, or null for none
      */
-    public Lock lock(List<String> keys, Duration wait) {
+    public Lock lock(List<String> keys, Duration wait, IntFunction<FopRequest.Builder> first) {
         KeyLocks.Held local = set.keyLocks.lock(keys);
-        List<Integer> up = set.up();
         try {
             set.forget(keys);
-            Map<Integer, BrickClient.Pending<LeaseReply>> tries = new TreeMap<>();
-            for (int b : up) {
-                tries.put(b, set.brick(b).acquire(keys, false, set.timeout));
-            }
+            List<Integer> up = set.up();
             List<Integer> granted = new ArrayList<>();
-            boolean all = true;
-            for (Map.Entry<Integer, BrickClient.Pending<LeaseReply>> e : tries.entrySet()) {
-                try {
-                    if (e.getValue().get().getDeniedCount() == 0) {
-                        granted.add(e.getKey());
-                    } else {
-                        all = false;
+            Map<Integer, FopReply> replies = new TreeMap<>();
+            Header.Builder acquire = Header.newBuilder().setLeaseMode(LeaseMode.LEASE_ACQUIRE).addAllLeases(keys);
+            if (first != null) {
+                replies = call(up, first, acquire, false);
+                replies.forEach((b, r) -> {
+                    if (r.getLease() == io.camelfs.protocol.v1.LeaseStatus.LEASE_OK) {
+                        granted.add(b);
                     }
-                } catch (BrickUnavailableException | BrickRefusedException ex) {
-                    all = false;
+                });
+            } else {
+                Map<Integer, BrickClient.Pending<LeaseReply>> tries = new TreeMap<>();
+                for (int b : up) {
+                    tries.put(b, set.brick(b).acquire(keys, false, set.timeout));
+                }
+                for (Map.Entry<Integer, BrickClient.Pending<LeaseReply>> e : tries.entrySet()) {
+                    try {
+                        if (e.getValue().get().getDeniedCount() == 0) {
+                            granted.add(e.getKey());
+                        }
+                    } catch (BrickUnavailableException | BrickRefusedException ex) {
+                        // not granted: the ordered path below finds out whether it is down
+                    }
                 }
             }
-            if (all) {
-                return new Lock(keys, local, granted);
+            if (granted.size() == up.size()) {
+                return new Lock(keys, local, granted, replies);
             }
             release(granted, keys);
             granted.clear();
@@ -229,7 +269,8 @@ public final class Replicas {
                 }
                 granted.add(b);
             }
-            return new Lock(keys, local, granted);
+            Map<Integer, FopReply> again = first == null ? Map.of() : call(granted, first, held(keys), false);
+            return new Lock(keys, local, granted, again);
         } catch (RuntimeException e) {
             local.close();
             throw e;

@@ -177,11 +177,21 @@ final class BrickService {
         if (req.getOpCase() == FopRequest.OpCase.LOCK) {
             return lock(req.getLock(), s);
         }
+        if (req.getOpCase() == FopRequest.OpCase.BATCH) {
+            return batch(req, h);
+        }
         boolean mutating = Targets.mutating(req);
         List<String> keys = h.getLeasesList();
         boolean entered = false;
         if (!mutating && h.getLeaseMode() == LeaseMode.LEASE_HELD && !leases.touch(s.id, keys)) {
             return FopReply.newBuilder().setLease(LeaseStatus.LEASE_LOST).build();
+        }
+        if (!mutating && h.getLeaseMode() == LeaseMode.LEASE_ACQUIRE) {
+            // a read that takes the keys first (a healer's first look under its lock): one round trip for both
+            if (!leases.enterAcquire(s.id, keys)) {
+                return FopReply.newBuilder().setLease(LeaseStatus.LEASE_DENIED).build();
+            }
+            leases.exit(keys);
         }
         if (mutating && h.getLeaseMode() != LeaseMode.LEASE_NONE) {
             boolean held = h.getLeaseMode() == LeaseMode.LEASE_HELD;
@@ -215,11 +225,39 @@ final class BrickService {
             if (entered) {
                 leases.exit(keys);
             }
+            if (h.getRelease()) {
+                leases.release(s.id, keys);
+            }
         }
         FopReply reply = r.build();
         brick.served(req.getOpCase().name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - start,
                 reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
         return reply;
+    }
+
+    /** Each operation of a batch as if it came alone under the batch's header; the keys go back at the end. */
+    private FopReply batch(FopRequest req, Header h) throws InterruptedException {
+        Header each = h.toBuilder().setRelease(false).build();
+        FopReply.Builder r = FopReply.newBuilder();
+        try {
+            for (FopRequest op : req.getBatch().getOpsList()) {
+                if (op.getOpCase() == FopRequest.OpCase.BATCH || op.getOpCase() == FopRequest.OpCase.LOCK) {
+                    r.addReplies(FopReply.newBuilder().setErrno(Errno.EINVAL).setError("no " + op.getOpCase()
+                            + " inside a batch"));
+                    continue;
+                }
+                FopReply one = call(op.toBuilder().setHeader(each).build());
+                if (one.getLease() != LeaseStatus.LEASE_OK && r.getLease() == LeaseStatus.LEASE_OK) {
+                    r.setLease(one.getLease()); // the batch as a whole did not hold its keys
+                }
+                r.addReplies(one);
+            }
+        } finally {
+            if (h.getRelease()) {
+                leases.release(sessions.touch(h.getSession()).id, h.getLeasesList());
+            }
+        }
+        return r.build();
     }
 
     private static Gfid gfid(ByteString b) {

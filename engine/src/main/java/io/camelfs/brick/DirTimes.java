@@ -4,6 +4,7 @@ import io.camelfs.fop.Timespec;
 import io.camelfs.posix.Posix;
 import io.camelfs.posix.Stat;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Keeps directory times identical on every brick. An entry operation (create, unlink, rename...) makes the kernel
@@ -100,15 +101,33 @@ final class DirTimes {
     }
 
     /** Around an entry operation in the directory open at dirFd. */
-    Around around(int dirFd, Timespec time, boolean heal) {
+    private Around around(int dirFd, Timespec time, boolean heal) {
         Mode m = mode(time, heal);
         return new Around(m == Mode.KERNEL ? new int[0] : new int[] {dirFd}, time, m);
     }
 
     /** Around a rename between two directories (the same one twice is fine). */
-    Around around(int fromDir, int toDir, Timespec time, boolean heal) {
+    private Around around(int fromDir, int toDir, Timespec time, boolean heal) {
         Mode m = mode(time, heal);
         return new Around(m == Mode.KERNEL ? new int[0] : new int[] {fromDir, toDir}, time, m);
+    }
+
+    /**
+     * Runs one syscall that changes the directory open at dirFd (a create, an unlink...) and stamps the directory
+     * afterwards. Only that call runs under the directory's lock: writing a new file's data, xattrs or fsync must
+     * not serialise the creates of one directory.
+     */
+    <T> T change(int dirFd, Timespec time, boolean heal, Supplier<T> syscall) {
+        try (Around a = around(dirFd, time, heal)) {
+            return syscall.get();
+        }
+    }
+
+    /** The same for a rename between two directories. */
+    <T> T change(int fromDir, int toDir, Timespec time, boolean heal, Supplier<T> syscall) {
+        try (Around a = around(fromDir, toDir, time, heal)) {
+            return syscall.get();
+        }
     }
 
     private static Mode mode(Timespec time, boolean heal) {

@@ -38,7 +38,13 @@ final class HealCalls {
             }
             case LOCATE: {
                 var c = req.getLocate();
-                String path = store.locate(requireGfid(c.getGfid()), c.getHint());
+                Gfid g = requireGfid(c.getGfid());
+                if (c.getIndexed() && !store.root().index().contains(PendingIndex.Kind.PENDING, g)
+                        && !store.root().index().contains(PendingIndex.Kind.DIRTY, g)
+                        && !store.root().index().contains(PendingIndex.Kind.SPLIT_BRAIN, g)) {
+                    return FopReply.newBuilder().setErrno(Errno.EALREADY).setError("healed meanwhile");
+                }
+                String path = store.locate(g, c.getHint());
                 return FopReply.newBuilder().setText(path).setStat(Wire.stat(store.stat(path)));
             }
             case FETCH: {
@@ -62,7 +68,7 @@ final class HealCalls {
                 var c = req.getInstall();
                 Attr a = store.install(c.getPath(), requireGfidUnlessSpecial(c), image(c.getStat(), c.getTarget(),
                         c.getXattrsList(), true), c.getLinkTo().isEmpty() ? null : c.getLinkTo(),
-                        c.getData().isEmpty() ? null : c.getData().toByteArray(), c.getSync());
+                        c.getWhole() || !c.getData().isEmpty() ? c.getData().toByteArray() : null, c.getSync());
                 return FopReply.newBuilder().setStat(Wire.stat(a));
             }
             case SET_META: {
@@ -92,6 +98,9 @@ final class HealCalls {
                         counters(c.getPendingMap()), counters(c.getBlameMap()), c.getSync());
                 return FopReply.newBuilder();
             }
+            case SYNC_FS:
+                io.camelfs.posix.Posix.syncfs(store.root().fd());
+                return FopReply.newBuilder();
             case SPLIT_BRAIN: {
                 var c = req.getSplitBrain();
                 store.markSplitBrain(requireGfid(c.getGfid()), c.getPath(), c.getKinds());

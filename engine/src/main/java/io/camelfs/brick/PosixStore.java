@@ -20,8 +20,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -293,10 +291,10 @@ public final class PosixStore {
 
     public Attr create(String path, Gfid gfid, int mode, int uid, int gid, byte[] data, boolean sync,
             Timespec time) {
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
+        try (Entry e = entry(path, true)) {
             requireName(e);
-            int fd = Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT | Posix.O_EXCL | Posix.O_RDWR | Posix.O_NOFOLLOW,
-                    mode & 07777);
+            int fd = dirTimes.change(e.dir, time, false, () -> Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT
+                    | Posix.O_EXCL | Posix.O_RDWR | Posix.O_NOFOLLOW, mode & 07777));
             if (fd == -Errno.EEXIST) {
                 return replayOrExists(e, gfid);
             }
@@ -316,7 +314,7 @@ public final class PosixStore {
                 return attr(Posix.statx(fd, ""), gfid);
             } catch (FopException ex) {
                 // a create that failed half-way (ENOSPC while writing) leaves nothing behind
-                Posix.tryUnlinkat(e.dir, e.name, false);
+                dirTimes.change(e.dir, null, true, () -> Posix.tryUnlinkat(e.dir, e.name, false));
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             } finally {
                 Posix.close(fd);
@@ -349,10 +347,13 @@ public final class PosixStore {
     }
 
     public Attr mkdir(String path, Gfid gfid, int mode, int uid, int gid, Timespec time) {
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
+        try (Entry e = entry(path, true)) {
             requireName(e);
             try {
-                Posix.mkdirat(e.dir, e.name, mode & 07777);
+                dirTimes.change(e.dir, time, false, () -> {
+                    Posix.mkdirat(e.dir, e.name, mode & 07777);
+                    return null;
+                });
             } catch (FopException ex) {
                 if (ex.errno() == Errno.EEXIST) {
                     return replayOrExists(e, gfid);
@@ -380,10 +381,13 @@ public final class PosixStore {
         if (type == FileType.DIRECTORY.bits() || type == FileType.SYMLINK.bits()) {
             throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": mknod cannot make that file type");
         }
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
+        try (Entry e = entry(path, true)) {
             requireName(e);
             try {
-                Posix.mknodat(e.dir, e.name, mode, rdev);
+                dirTimes.change(e.dir, time, false, () -> {
+                    Posix.mknodat(e.dir, e.name, mode, rdev);
+                    return null;
+                });
             } catch (FopException ex) {
                 if (ex.errno() == Errno.EEXIST) {
                     Stat st = statOf(e);
@@ -418,10 +422,13 @@ public final class PosixStore {
         if (target.indexOf('\0') >= 0) {
             throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": symlink target contains NUL");
         }
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
+        try (Entry e = entry(path, true)) {
             requireName(e);
             try {
-                Posix.symlinkat(target, e.dir, e.name);
+                dirTimes.change(e.dir, time, false, () -> {
+                    Posix.symlinkat(target, e.dir, e.name);
+                    return null;
+                });
             } catch (FopException ex) {
                 if (ex.errno() == Errno.EEXIST) {
                     Stat st = statOf(e);
@@ -448,8 +455,7 @@ public final class PosixStore {
     }
 
     public Attr link(String existing, String path, Gfid gfid, Timespec time) {
-        try (Entry from = entry(existing, false); Entry to = entry(path, true);
-                DirTimes.Around t = dirTimes.around(to.dir, time, false)) {
+        try (Entry from = entry(existing, false); Entry to = entry(path, true)) {
             requireName(to);
             try (Inode i = open(from, Posix.O_RDONLY)) {
                 if (i.stat.isDirectory()) {
@@ -458,7 +464,10 @@ public final class PosixStore {
                 expect(i, gfid, existing);
             }
             try {
-                Posix.linkat(from.dir, from.name, to.dir, to.name);
+                dirTimes.change(to.dir, time, false, () -> {
+                    Posix.linkat(from.dir, from.name, to.dir, to.name);
+                    return null;
+                });
             } catch (FopException ex) {
                 if (ex.errno() == Errno.EEXIST) {
                     return replayOrExists(to, gfid);
@@ -475,7 +484,11 @@ public final class PosixStore {
 
     /** Removes a non-directory; with a gfid, only if the name still holds that inode. Returns its gfid. */
     public Gfid unlink(String path, Gfid gfid, Timespec time) {
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
+        return unlink(path, gfid, time, false);
+    }
+
+    private Gfid unlink(String path, Gfid gfid, Timespec time, boolean heal) {
+        try (Entry e = entry(path, true)) {
             requireName(e);
             Gfid actual;
             int nlink;
@@ -487,7 +500,7 @@ public final class PosixStore {
                 actual = gfidOf(i);
                 nlink = i.stat.nlink();
             }
-            int err = Posix.tryUnlinkat(e.dir, e.name, false);
+            int err = dirTimes.change(e.dir, time, heal, () -> Posix.tryUnlinkat(e.dir, e.name, false));
             if (err != 0) {
                 throw FopException.of(err, VolumePath.display(path));
             }
@@ -514,7 +527,11 @@ public final class PosixStore {
     }
 
     public Gfid rmdir(String path, Gfid gfid, Timespec time) {
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, time, false)) {
+        return rmdir(path, gfid, time, false);
+    }
+
+    private Gfid rmdir(String path, Gfid gfid, Timespec time, boolean heal) {
+        try (Entry e = entry(path, true)) {
             if (e.isRoot()) {
                 throw FopException.of(Errno.EBUSY, "/");
             }
@@ -526,7 +543,7 @@ public final class PosixStore {
                 expectOrGone(i, gfid, path);
                 actual = gfidOf(i);
             }
-            int err = Posix.tryUnlinkat(e.dir, e.name, true);
+            int err = dirTimes.change(e.dir, time, heal, () -> Posix.tryUnlinkat(e.dir, e.name, true));
             if (err != 0) {
                 throw FopException.of(err, VolumePath.display(path));
             }
@@ -541,7 +558,7 @@ public final class PosixStore {
      * something was removed.
      */
     public boolean undo(String path, Gfid gfid) {
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, null, true)) {
+        try (Entry e = entry(path, true)) {
             Stat st = Posix.statxOrNull(e.dir, e.name);
             if (st == null) {
                 return false;
@@ -552,13 +569,12 @@ public final class PosixStore {
                     return false;
                 }
             }
-            return Posix.tryUnlinkat(e.dir, e.name, st.isDirectory()) == 0;
+            return dirTimes.change(e.dir, null, true, () -> Posix.tryUnlinkat(e.dir, e.name, st.isDirectory())) == 0;
         }
     }
 
     public Attr rename(String from, String to, Gfid gfid, int flags, Timespec time) {
-        try (Entry src = entry(from, true); Entry dst = entry(to, true);
-                DirTimes.Around t = dirTimes.around(src.dir, dst.dir, time, false)) {
+        try (Entry src = entry(from, true); Entry dst = entry(to, true)) {
             if (src.isRoot() || dst.isRoot()) {
                 throw FopException.of(Errno.EBUSY, "/");
             }
@@ -584,7 +600,10 @@ public final class PosixStore {
                 }
             }
             try {
-                Posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
+                dirTimes.change(src.dir, dst.dir, time, false, () -> {
+                    Posix.renameat2(src.dir, src.name, dst.dir, dst.name, flags);
+                    return null;
+                });
             } catch (FopException ex) {
                 throw FopException.of(ex.errno(), VolumePath.display(ex.errno() == Errno.EEXIST
                         || ex.errno() == Errno.ENOTEMPTY || ex.errno() == Errno.EISDIR ? to : from));
@@ -1010,18 +1029,24 @@ public final class PosixStore {
      * that path, which must carry gfid. The parent directory's times stay as they were.
      */
     public Attr install(String path, Gfid gfid, InodeImage img, String linkTo, byte[] data, boolean sync) {
-        try (Entry e = entry(path, true); DirTimes.Around t = dirTimes.around(e.dir, null, true)) {
+        try (Entry e = entry(path, true)) {
             requireName(e);
             if (linkTo != null) {
                 return installLink(e, gfid, linkTo);
             }
             int type = img.mode() & FileType.S_IFMT;
             Stat existing = Posix.statxOrNull(e.dir, e.name);
+            if (existing == null && type == FileType.REGULAR.bits()) {
+                return installFile(e, gfid, img, data, sync);
+            }
             boolean created = existing == null;
             if (existing != null) {
                 requireSame(e, existing, type, gfid, img);
             } else {
-                createBare(e, type, gfid, img);
+                dirTimes.change(e.dir, null, true, () -> {
+                    createBare(e, type, gfid, img);
+                    return null;
+                });
             }
             try {
                 if (type == FileType.REGULAR.bits() && (data != null || sync)) {
@@ -1039,11 +1064,48 @@ public final class PosixStore {
             } catch (FopException ex) {
                 if (created) {
                     // an install that failed half-way (ENOSPC) leaves nothing the next heal could mistake for done
-                    Posix.tryUnlinkat(e.dir, e.name, type == FileType.DIRECTORY.bits());
+                    dirTimes.change(e.dir, null, true, () -> Posix.tryUnlinkat(e.dir, e.name,
+                            type == FileType.DIRECTORY.bits()));
                 }
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             }
             return attr(statOf(e), xattrCapable(statOf(e)) ? gfid : null);
+        }
+    }
+
+    /** The common case of an install, a new regular file, done on one descriptor: few system calls. */
+    private Attr installFile(Entry e, Gfid gfid, InodeImage img, byte[] data, boolean sync) {
+        int fd = dirTimes.change(e.dir, null, true, () -> Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT
+                | Posix.O_EXCL | Posix.O_RDWR | Posix.O_NOFOLLOW, 0600));
+        if (fd < 0) {
+            if (fd == -Errno.EEXIST) {
+                throw new ExistsException(e.path, gfidAtOrNull(e));
+            }
+            throw FopException.of(-fd, VolumePath.display(e.path));
+        }
+        try {
+            Posix.fsetxattr(fd, XattrNames.GFID, gfid.toBytes(), 0);
+            for (Map.Entry<String, byte[]> x : img.xattrs() == null ? Map.<String, byte[]>of().entrySet()
+                    : img.xattrs().entrySet()) {
+                Posix.fsetxattr(fd, x.getKey(), x.getValue(), 0);
+            }
+            if (data != null && data.length > 0 && !arbiter) {
+                Posix.pwriteFully(fd, data, data.length, 0);
+            }
+            if (img.uid() != euid || img.gid() != egid) {
+                Posix.fchownat(fd, "", img.uid(), img.gid());
+            }
+            Posix.fchmod(fd, img.mode() & 07777);
+            Posix.utimensat(fd, "", img.atime(), false, img.mtime(), false);
+            if (sync) {
+                Posix.fsync(fd, false);
+            }
+            return attr(Posix.statx(fd, ""), gfid);
+        } catch (FopException ex) {
+            dirTimes.change(e.dir, null, true, () -> Posix.tryUnlinkat(e.dir, e.name, false));
+            throw FopException.of(ex.errno(), VolumePath.display(e.path));
+        } finally {
+            Posix.close(fd);
         }
     }
 
@@ -1056,7 +1118,10 @@ public final class PosixStore {
                 }
             }
             try {
-                Posix.linkat(from.dir, from.name, e.dir, e.name);
+                dirTimes.change(e.dir, null, true, () -> {
+                    Posix.linkat(from.dir, from.name, e.dir, e.name);
+                    return null;
+                });
             } catch (FopException ex) {
                 if (ex.errno() == Errno.EEXIST) {
                     return replayOrExists(e, gfid);
@@ -1183,21 +1248,27 @@ public final class PosixStore {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Pointer buf = Posix.allocate(blockSize); // read and hashed in native memory: no copies
             List<byte[]> out = new ArrayList<>(blocks);
             for (int b = 0; b < blocks; b++) {
-                byte[] block = readFully(i.fd, offset + (long) b * blockSize, blockSize);
-                if (block.length == 0) {
+                long at = offset + (long) b * blockSize;
+                int n = 0;
+                while (n < blockSize) {
+                    int got = Posix.pread(i.fd, buf.slice(n), blockSize - n, at + n);
+                    if (got == 0) {
+                        break;
+                    }
+                    n += got;
+                }
+                if (n == 0) {
                     break;
                 }
-                out.add(sha.digest(block));
-                if (block.length < blockSize) {
+                out.add(io.camelfs.posix.Sha256.digest(buf, n));
+                if (n < blockSize) {
                     break;
                 }
             }
             return out;
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
         }
     }
 
@@ -1292,7 +1363,7 @@ public final class PosixStore {
         if (p.isEmpty()) {
             throw FopException.of(Errno.EBUSY, "/");
         }
-        try (Entry e = entry(p, true); DirTimes.Around t = dirTimes.around(e.dir, null, true)) {
+        try (Entry e = entry(p, true)) {
             Stat st = Posix.statxOrNull(e.dir, e.name);
             if (st == null) {
                 return;
@@ -1303,21 +1374,24 @@ public final class PosixStore {
                 }
             }
             if (st.isDirectory()) {
-                removeTree(p);
+                removeContents(p);
+                rmdir(p, null, null, true);
             } else {
-                unlink(p, null, null);
+                unlink(p, null, null, true);
             }
         }
     }
 
-    private void removeTree(String p) {
+    /** Empties a directory, depth first (its own times do not matter: it goes next). */
+    private void removeContents(String p) {
         for (;;) {
             DirPage page = readdir(p, 0, 1000, false);
             for (DirEntry d : page.entries()) {
                 String child = VolumePath.child(p, d.name());
                 try {
                     if (d.type() == FileType.DIRECTORY) {
-                        removeTree(child);
+                        removeContents(child);
+                        rmdir(child, null, null);
                     } else {
                         unlink(child, null, null);
                     }
@@ -1331,7 +1405,6 @@ public final class PosixStore {
                 break;
             }
         }
-        rmdir(p, null, null);
     }
 
     // ---------------------------------------------------------------------------------------------- changelog

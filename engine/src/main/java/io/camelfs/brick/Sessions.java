@@ -33,7 +33,12 @@ final class Sessions {
 
         void begin(long seq, List<Targets.Target> targets) {
             if (seq > settled) {
-                outstanding.put(seq, targets);
+                // a batch begins several operations under one sequence number
+                outstanding.merge(seq, targets, (a, b) -> {
+                    List<Targets.Target> all = new java.util.ArrayList<>(a);
+                    all.addAll(b);
+                    return all;
+                });
             }
         }
 

@@ -41,6 +41,7 @@ public final class Errno {
     public static final int EOPNOTSUPP = 95;
     public static final int ENOTCONN = 107;
     public static final int ETIMEDOUT = 110;
+    public static final int EALREADY = 114;
     public static final int ESTALE = 116;
     public static final int EDQUOT = 122;
 
@@ -51,6 +52,7 @@ public final class Errno {
     public static String name(int errno) {
         switch (errno) {
             case EPERM: return "EPERM";
+            case EALREADY: return "EALREADY";
             case ENOENT: return "ENOENT";
             case EINTR: return "EINTR";
             case EIO: return "EIO";
@@ -99,6 +101,7 @@ public final class Errno {
     public static String describe(int errno) {
         switch (errno) {
             case EPERM: return "Operation not permitted";
+            case EALREADY: return "Operation already in progress";
             case ENOENT: return "No such file or directory";
             case EIO: return "Input/output error";
             case EBADF: return "Bad file descriptor";

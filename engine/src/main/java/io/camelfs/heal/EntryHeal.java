@@ -77,6 +77,7 @@ final class EntryHeal {
         Map<Integer, Changelog> logs = View.logs(views, g);
         logs.keySet().retainAll(have);
         Verdict v = Verdict.of(logs, Counters.ENTRY, Set.of());
+        LOG.debug("entry heal of /{}: {} on bricks {}, changelogs {}", dir, v.state(), have, logs);
         Map<Integer, Attr> attrs = View.attrs(views, have);
         Outcome result;
         switch (v.state()) {
@@ -138,10 +139,13 @@ final class EntryHeal {
         List<Supplier<Outcome>> work = new ArrayList<>();
         for (int t : targets) {
             Map<String, DirEntry> there = lists.get(t);
+            List<DirEntry> missing = new ArrayList<>();
             for (DirEntry w : want.values()) {
                 DirEntry h = there.get(w.name());
                 String path = VolumePath.child(dir, w.name());
-                if (h == null || !NameHeal.same(w, h)) {
+                if (h == null && NameHeal.batchable(w)) {
+                    missing.add(w);
+                } else if (h == null || !NameHeal.same(w, h)) {
                     work.add(() -> names.install(path, source, t, w, h, true, have));
                 } else if (NameHeal.metadataDiffers(w, h)) {
                     work.add(() -> names.metadata(path, source, t));
@@ -153,6 +157,7 @@ final class EntryHeal {
                     work.add(() -> names.expunge(path, source, t, h));
                 }
             }
+            batches(dir, source, t, missing, have, names, work);
         }
         Outcome o = runAll(work);
         if (o == Outcome.FAILED) {
@@ -164,6 +169,34 @@ final class EntryHeal {
         }
         finish(dir, g, source, targets, have, s);
         return work.isEmpty() && s.isEmpty() ? Outcome.CLEAN : worst(Outcome.HEALED, o);
+    }
+
+    /** Names a sink lacks altogether go in batches (see NameHeal#installMissing); each batch is one work item. */
+    private void batches(String dir, int source, int sink, List<DirEntry> missing, Set<Integer> have,
+            NameHeal names, List<Supplier<Outcome>> work) {
+        List<DirEntry> batch = new ArrayList<>();
+        long bytes = 0;
+        for (DirEntry w : missing) {
+            long size = w.type() == FileType.REGULAR ? w.attr().size() : 0;
+            if (!batch.isEmpty() && (batch.size() >= NameHeal.BATCH_NAMES || bytes + size > NameHeal.BATCH_BYTES)) {
+                List<DirEntry> full = batch;
+                work.add(() -> installed(names.installMissing(dir, source, sink, full, have), full.size()));
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(w);
+            bytes += size;
+        }
+        if (!batch.isEmpty()) {
+            List<DirEntry> last = batch;
+            work.add(() -> installed(names.installMissing(dir, source, sink, last, have), last.size()));
+        }
+    }
+
+    /** Counts each installed name as healed; a batch that could not install all leaves the rest to a later crawl. */
+    private Outcome installed(int done, int wanted) {
+        run.healed.add(done);
+        return done == wanted ? Outcome.CLEAN : Outcome.FAILED;
     }
 
     /** Without a source, nothing is removed: every name some brick has is installed where it is missing. */
@@ -324,7 +357,11 @@ final class EntryHeal {
         }
         Outcome o = Outcome.CLEAN;
         for (CompletableFuture<Outcome> f : futures) {
-            o = worst(o, f.join());
+            Outcome one = f.join();
+            if (one == Outcome.HEALED) {
+                run.healed.increment(); // one name repaired (batches count their names themselves)
+            }
+            o = worst(o, one);
         }
         return o;
     }

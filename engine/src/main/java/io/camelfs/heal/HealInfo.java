@@ -9,7 +9,10 @@ import java.util.List;
  */
 public record HealInfo(String volume, List<Brick> bricks) {
 
-    /** One path that needs heal; splitBrain when a healer found no copy to trust. */
+    /**
+     * One path that needs heal (as the index recorded it); gfid only when no path was recorded; splitBrain when a
+     * healer found no copy to trust.
+     */
     public record Entry(String path, String gfid, boolean splitBrain) {
     }
 

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class Healer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Healer.class);
     private static final int PAGE = 10_000;
+    /** heal info asks for bigger pages: 50,000 entries are about 4 MiB, far below a frame's limit. */
+    private static final int INFO_PAGE = 50_000;
     private static final int ROUNDS = 3;
 
     private final Replicas r;
@@ -177,13 +179,17 @@ public final class Healer implements AutoCloseable {
 
     /** All entries of one kind in a brick's heal index, page by page. */
     private List<IndexEntry> list(int brick, IndexKind kind) {
+        return list(brick, kind, PAGE);
+    }
+
+    private List<IndexEntry> list(int brick, IndexKind kind, int page) {
         List<IndexEntry> out = new ArrayList<>();
         com.google.protobuf.ByteString after = com.google.protobuf.ByteString.EMPTY;
         for (;;) {
             FopReply reply = r.call(brick, FopRequest.newBuilder().setIndexList(IndexList.newBuilder().setKind(kind)
-                    .setMax(PAGE).setAfter(after)), Replicas.held(List.of()), false);
+                    .setMax(page).setAfter(after)), Replicas.held(List.of()), false);
             out.addAll(reply.getIndexList());
-            if (reply.getIndexCount() < PAGE) {
+            if (reply.getIndexCount() < page) {
                 return out;
             }
             after = reply.getIndex(reply.getIndexCount() - 1).getGfid();
@@ -246,19 +252,20 @@ public final class Healer implements AutoCloseable {
                 continue;
             }
             try {
-                Map<String, HealInfo.Entry> entries = new LinkedHashMap<>();
-                List<IndexEntry> pending = list(b, IndexKind.INDEX_PENDING);
-                List<IndexEntry> dirty = list(b, IndexKind.INDEX_DIRTY);
-                List<IndexEntry> split = list(b, IndexKind.INDEX_SPLIT_BRAIN);
-                Set<String> splitGfids = new TreeSet<>();
+                List<IndexEntry> pending = list(b, IndexKind.INDEX_PENDING, INFO_PAGE);
+                List<IndexEntry> dirty = list(b, IndexKind.INDEX_DIRTY, INFO_PAGE);
+                List<IndexEntry> split = list(b, IndexKind.INDEX_SPLIT_BRAIN, INFO_PAGE);
+                // keyed by the raw gfid bytes: 100,000 entries must not cost 100,000 conversions
+                Map<com.google.protobuf.ByteString, HealInfo.Entry> entries = new LinkedHashMap<>(
+                        (pending.size() + dirty.size() + split.size()) * 2);
                 for (IndexEntry e : split) {
-                    splitGfids.add(Wire.gfid(e.getGfid()).hex());
+                    entries.put(e.getGfid(), entry(e, true));
                 }
-                for (List<IndexEntry> l : List.of(split, pending, dirty)) {
+                for (List<IndexEntry> l : List.of(pending, dirty)) {
                     for (IndexEntry e : l) {
-                        String g = Wire.gfid(e.getGfid()).hex();
-                        entries.putIfAbsent(g, new HealInfo.Entry(VolumePath.display(e.getPath()),
-                                Wire.gfid(e.getGfid()).toString(), splitGfids.contains(g)));
+                        if (!entries.containsKey(e.getGfid())) {
+                            entries.put(e.getGfid(), entry(e, false));
+                        }
                     }
                 }
                 bricks.add(new HealInfo.Brick(address, "Connected", new ArrayList<>(entries.values()),
@@ -268,6 +275,16 @@ public final class Healer implements AutoCloseable {
             }
         }
         return new HealInfo(r.spec().name(), bricks);
+    }
+
+    private static HealInfo.Entry entry(IndexEntry e, boolean splitBrain) {
+        String path = e.getPath();
+        if (!path.isEmpty()) {
+            return new HealInfo.Entry("/" + path, null, splitBrain);
+        }
+        Gfid g = Wire.gfid(e.getGfid());
+        return Gfid.ROOT.equals(g) ? new HealInfo.Entry("/", null, splitBrain)
+                : new HealInfo.Entry("", g.toString(), splitBrain);
     }
 
     /** One crawl as a brick recorded it. */

@@ -50,8 +50,12 @@ final class InodeHeal {
         String path;
         try {
             path = r.call(indexBrick, FopRequest.newBuilder().setLocate(Locate.newBuilder().setGfid(Wire.gfid(g))
-                    .setHint(hint)), Replicas.held(List.of()), false).getText();
+                    .setHint(hint).setIndexed(run.type == CrawlType.INDEX)), Replicas.held(List.of()), false)
+                    .getText();
         } catch (FopException e) {
+            if (e.errno() == Errno.EALREADY) {
+                return Outcome.CLEAN; // healed since the index was listed (by its directory's heal, usually)
+            }
             if (e.errno() != Errno.ENOENT) {
                 return Outcome.FAILED;
             }
@@ -82,8 +86,12 @@ final class InodeHeal {
         Outcome o;
         boolean missing;
         boolean directory;
-        try (Replicas.Lock lock = r.lock(keys, wait)) {
-            Map<Integer, View> views = View.lookup(r, lock.bricks(), path, keys);
+        // taking the key and fetching every copy (attributes, changelog, xattrs, and a small file's data) is one
+        // round trip; a copy that is missing answers ENOENT
+        try (Replicas.Lock lock = r.lock(keys, wait, b -> FopRequest.newBuilder().setFetch(Fetch.newBuilder()
+                .setPath(path).setGfid(Wire.gfid(g)).setMaxData(DataCopy.SMALL)))) {
+            Map<Integer, View> views = new java.util.TreeMap<>();
+            lock.first().forEach((b, reply) -> views.put(b, fetched(b, reply, path, g)));
             Set<Integer> have = new TreeSet<>();
             views.forEach((b, v) -> {
                 if (v.holds(g)) {
@@ -95,7 +103,7 @@ final class InodeHeal {
             }
             missing = have.size() < views.size();
             directory = views.get(have.iterator().next()).attr().isDirectory();
-            o = kinds(g, path, views, have, lock.bricks(), keys);
+            o = kinds(g, path, views, have, lock, lock.first());
         } catch (FopException e) {
             LOG.debug("heal of {} ({}) did not finish: {}", VolumePath.display(path), g, e.getMessage());
             return Outcome.FAILED;
@@ -104,8 +112,10 @@ final class InodeHeal {
             if (!mayHealParent) {
                 return EntryHeal.worst(o, Outcome.FAILED);
             }
+            // the parent's heal counts what it repaired; this inode's own outcome is what remains after it
             Outcome p = new EntryHeal(run).heal(VolumePath.parent(path));
-            return EntryHeal.worst(p, healPath(g, path, false));
+            Outcome again = healPath(g, path, false);
+            return p == Outcome.FAILED || p == Outcome.SPLIT_BRAIN ? EntryHeal.worst(p, again) : again;
         }
         if (directory) {
             return EntryHeal.worst(o, new EntryHeal(run).heal(path));
@@ -180,13 +190,14 @@ final class InodeHeal {
         return new Plan(w, t, true, false, resolved);
     }
 
-    private Outcome kinds(Gfid g, String path, Map<Integer, View> views, Set<Integer> have, List<Integer> locked,
-            List<String> keys) {
+    private Outcome kinds(Gfid g, String path, Map<Integer, View> views, Set<Integer> have, Replicas.Lock lock,
+            Map<Integer, FopReply> fetched) {
+        List<String> keys = lock.keys();
         Map<Integer, Changelog> logs = View.logs(views, g);
         Map<Integer, Attr> attrs = View.attrs(views, have);
         Set<Integer> away = new TreeSet<>();
         for (int b = 0; b < r.spec().replica(); b++) {
-            if (!locked.contains(b)) {
+            if (!lock.bricks().contains(b)) {
                 away.add(b);
             }
         }
@@ -195,6 +206,15 @@ final class InodeHeal {
         int preferred = have.iterator().next();
         int split = 0;
         boolean changed = false;
+        Map<Integer, FopReply> images = new java.util.TreeMap<>(fetched);
+        images.keySet().retainAll(have);
+
+        Plan m = plan(Verdict.of(logs, Counters.METADATA, Set.of()), have, attrs, preferred,
+                () -> Fingerprints.metadata(images));
+        if (m.split()) {
+            split |= Counters.METADATA;
+        }
+        Set<Integer> metaDone = new TreeSet<>();
         Set<Integer> synced = new TreeSet<>();
         Set<Integer> timesFor = new TreeSet<>();
         int timesFrom = -1;
@@ -209,18 +229,36 @@ final class InodeHeal {
             if (p.split()) {
                 split |= Counters.DATA;
             }
-            for (int t : p.targets()) {
-                if (p.copy() && t != arbiter) {
-                    DataCopy c = new DataCopy(r, keys, path, g);
-                    c.copy(p.source(), t, attrs.get(p.source()).size(), attrs.get(t).size());
-                    run.bytes.add(c.sent());
-                    synced.add(t);
-                    timesFor.add(t);
-                    timesFrom = p.source();
-                } else if (p.copy()) {
-                    timesFor.add(t); // the arbiter keeps the source's times, not its data
+            FopReply src = p.source() >= 0 ? fetched.get(p.source()) : null;
+            if (p.copy() && src != null && src.getEof()) {
+                // a small file: its data, metadata and times in one install on each target (the same inode)
+                boolean withMeta = !m.split() && (m.targets().isEmpty() || m.source() == p.source());
+                Set<Integer> targets = new TreeSet<>(p.targets());
+                r.call(targets, b -> FopRequest.newBuilder().setInstall(io.camelfs.protocol.v1.Install.newBuilder()
+                        .setPath(path).setGfid(Wire.gfid(g)).setStat(src.getStat())
+                        .addAllXattrs(withMeta ? src.getXattrsList() : images.get(b).getXattrsList())
+                        .setData(src.getData()).setWhole(true).setSync(true)), lock.held(), true)
+                        .forEach((b, reply) -> Replicas.checked(reply));
+                for (int t : targets) {
+                    run.bytes.add(t == arbiter ? 0 : src.getData().size());
+                    if (withMeta && m.targets().contains(t)) {
+                        metaDone.add(t);
+                        settle.healed(p.source(), t, Counters.METADATA);
+                    }
+                }
+            } else if (p.copy()) {
+                for (int t : p.targets()) {
+                    if (t != arbiter) {
+                        DataCopy c = new DataCopy(r, keys, path, g);
+                        c.copy(p.source(), t, attrs.get(p.source()).size(), attrs.get(t).size());
+                        run.bytes.add(c.sent());
+                        synced.add(t);
+                    }
+                    timesFor.add(t); // the copy's writes stamped the target's own clock (the arbiter: none)
                     timesFrom = p.source();
                 }
+            }
+            for (int t : p.targets()) {
                 settle.healed(p.source(), t, Counters.DATA);
                 changed = true;
             }
@@ -229,46 +267,37 @@ final class InodeHeal {
             }
         }
 
-        Map<Integer, FopReply>[] images = new Map[1];
-        Supplier<Map<Integer, FopReply>> fetchImages = () -> {
-            if (images[0] == null) {
-                images[0] = Fingerprints.images(r, have, path, g, keys);
-            }
-            return images[0];
-        };
-        Plan m = plan(Verdict.of(logs, Counters.METADATA, Set.of()), have, attrs, preferred,
-                () -> Fingerprints.metadata(fetchImages.get()));
-        if (m.split()) {
-            split |= Counters.METADATA;
-        }
-        if (!m.targets().isEmpty()) {
-            FopReply img = images[0] != null ? images[0].get(m.source()) : image(m.source(), path, g, keys);
-            r.call(m.targets(), b -> FopRequest.newBuilder().setSetMeta(SetMeta.newBuilder().setPath(path)
+        Set<Integer> metaTargets = new TreeSet<>(m.targets());
+        metaTargets.removeAll(metaDone);
+        if (!metaTargets.isEmpty()) {
+            FopReply img = images.get(m.source());
+            r.call(metaTargets, b -> FopRequest.newBuilder().setSetMeta(SetMeta.newBuilder().setPath(path)
                     .setGfid(Wire.gfid(g)).setStat(img.getStat()).addAllXattrs(img.getXattrsList())
-                    .setXattrsValid(true)), Replicas.held(keys), true).forEach((b, reply) -> Replicas.checked(reply));
-            for (int t : m.targets()) {
+                    .setXattrsValid(true)), lock.held(), true).forEach((b, reply) -> Replicas.checked(reply));
+            for (int t : metaTargets) {
                 settle.healed(m.source(), t, Counters.METADATA);
                 timesFor.remove(t);
             }
-            changed = true;
         }
+        changed |= !m.targets().isEmpty();
         if (m.resolved()) {
             settle.resolved(Counters.METADATA);
         }
         if (!timesFor.isEmpty()) {
-            // data heal's writes stamped the sinks with their own clocks: the source's times go back on
-            FopReply img = image(timesFrom, path, g, keys);
+            FopReply img = images.get(timesFrom);
             r.call(timesFor, b -> FopRequest.newBuilder().setSetMeta(SetMeta.newBuilder().setPath(path)
-                    .setGfid(Wire.gfid(g)).setStat(img.getStat()).setTimesOnly(true)), Replicas.held(keys), true)
+                    .setGfid(Wire.gfid(g)).setStat(img.getStat()).setTimesOnly(true)), lock.held(), true)
                     .forEach((b, reply) -> Replicas.checked(reply));
         }
         if (!settle.isEmpty()) {
-            // sinks first, flushed: a repair is on disk before any source forgets it was needed
             Set<Integer> rest = new TreeSet<>(have);
-            rest.removeAll(settle.targets());
-            r.call(settle.targets(), b -> settle.request(b, path, g, synced.contains(b)), Replicas.held(keys), false)
-                    .forEach((b, reply) -> Replicas.checked(reply));
-            r.call(rest, b -> settle.request(b, path, g, false), Replicas.held(keys), false);
+            if (!synced.isEmpty()) {
+                // copied sinks first, flushed: a repair is on disk before any source forgets it was needed
+                r.call(synced, b -> settle.request(b, path, g, true), lock.held(), false)
+                        .forEach((b, reply) -> Replicas.checked(reply));
+                rest.removeAll(synced);
+            }
+            r.call(rest, b -> settle.request(b, path, g, false), lock.last(rest), false);
         }
         if (split != 0) {
             int kinds = split;
@@ -279,6 +308,12 @@ final class InodeHeal {
             return Outcome.SPLIT_BRAIN;
         }
         return changed ? Outcome.HEALED : Outcome.CLEAN;
+    }
+
+    /** A Fetch reply as a view: ESTALE (another inode at the path) means this inode is not there. */
+    private static View fetched(int brick, FopReply reply, String path, Gfid g) {
+        View v = View.of(brick, reply);
+        return v.errno() == Errno.ESTALE ? new View(brick, Errno.ENOENT, null, Changelog.CLEAN) : v;
     }
 
     private FopReply image(int brick, String path, Gfid g, List<String> keys) {

@@ -36,6 +36,7 @@ import java.util.TreeSet;
  * special file's metadata in line.
  */
 final class NameHeal {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NameHeal.class);
     private final HealRun run;
     private final Replicas r;
     private final Duration wait;
@@ -102,25 +103,18 @@ final class NameHeal {
      */
     Outcome install(String path, int source, int sink, DirEntry want, DirEntry have, boolean replace,
             Collection<Integer> present) {
+        LOG.debug("install {} on brick {} from brick {} (sink had {})", path, sink, source, have);
         Gfid g = gfid(want);
         List<String> keys = keys(path, g, gfid(have));
-        try (Replicas.Lock lock = r.lock(keys, wait)) {
-            if (!lock.bricks().contains(source) || !lock.bricks().contains(sink)) {
+        // taking the keys and looking (the source fetches, the others look up) is one round trip
+        try (Replicas.Lock lock = r.lock(keys, wait, b -> b == source
+                ? FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(path).setGfid(Wire.gfid(g))
+                        .setMaxData(DataCopy.SMALL))
+                : FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(path)))) {
+            Map<Integer, FopReply> replies = lock.first();
+            if (!replies.containsKey(source) || !replies.containsKey(sink)) {
                 return Outcome.FAILED;
             }
-            Map<Integer, Replicas.Call> calls = new TreeMap<>();
-            for (int b : lock.bricks()) {
-                if (!present.contains(b) && b != sink) {
-                    continue;
-                }
-                FopRequest.Builder req = b == source
-                        ? FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(path).setGfid(Wire.gfid(g))
-                                .setMaxData(DataCopy.SMALL))
-                        : FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(path));
-                calls.put(b, r.start(b, req, Replicas.held(keys), false));
-            }
-            Map<Integer, FopReply> replies = new TreeMap<>();
-            calls.forEach((b, c) -> replies.put(b, c.reply()));
             FopReply fetched = replies.get(source);
             View src = View.of(source, fetched);
             if (!src.holds(g) || FileType.ofMode(src.attr().mode()) != want.type()) {
@@ -137,13 +131,13 @@ final class NameHeal {
                     return Outcome.SPLIT_BRAIN;
                 }
                 r.call(sink, FopRequest.newBuilder().setExpunge(Expunge.newBuilder().setPath(path)
-                        .setGfid(Wire.gfid(there.attr().gfid()))), Replicas.held(keys), true);
+                        .setGfid(Wire.gfid(there.attr().gfid()))), lock.held(), true);
             } else if (there.errno() != Errno.ENOENT) {
                 throw new FopException(there.errno(), path + " on brick " + r.address(sink) + ": "
                         + Errno.describe(there.errno()));
             }
-            if (installOn(path, source, sink, g, fetched, keys)) {
-                settle(path, g, source, sink, replies, lock.bricks());
+            if (installOn(path, source, sink, g, fetched, lock) && g != null) {
+                settle(path, g, source, sink, replies, lock, present);
             }
         }
         if (want.type() == FileType.DIRECTORY) {
@@ -151,6 +145,148 @@ final class NameHeal {
             run.submit(() -> new EntryHeal(run).heal(path));
         }
         return Outcome.HEALED;
+    }
+
+    /** Names worth installing in one batch: a small regular file, or anything without data, not hard-linked. */
+    static boolean batchable(DirEntry e) {
+        if (e.attr() == null) {
+            return false;
+        }
+        if (e.type() == FileType.REGULAR) {
+            return e.attr().size() <= BATCH_FILE && e.attr().nlink() == 1;
+        }
+        return true;
+    }
+
+    /** A batch holds at most this many names and this much data. */
+    static final int BATCH_NAMES = 64;
+    static final int BATCH_FILE = 256 << 10;
+    static final int BATCH_BYTES = 8 << 20;
+
+    /**
+     * Installs names the sink lacks altogether, many per round trip: one request takes every name's keys and
+     * fetches them from the source (the sink looks them up), one installs them all on the sink, flushed, one settles
+     * their marks everywhere and gives the keys back. A name that changed meanwhile is left to the next crawl.
+     * Returns how many were installed.
+     */
+    int installMissing(String dir, int source, int sink, List<DirEntry> wants, Collection<Integer> present) {
+        List<String> keySet = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        for (DirEntry w : wants) {
+            String path = io.camelfs.fop.VolumePath.child(dir, w.name());
+            paths.add(path);
+            keySet.addAll(keys(path, gfid(w)));
+        }
+        List<String> keys = new ArrayList<>(new TreeSet<>(keySet));
+        io.camelfs.protocol.v1.Batch.Builder fetch = io.camelfs.protocol.v1.Batch.newBuilder();
+        io.camelfs.protocol.v1.Batch.Builder look = io.camelfs.protocol.v1.Batch.newBuilder();
+        for (int i = 0; i < wants.size(); i++) {
+            fetch.addOps(FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(paths.get(i))
+                    .setGfid(Wire.gfid(gfid(wants.get(i)))).setMaxData(BATCH_FILE)));
+            look.addOps(FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(paths.get(i))));
+        }
+        // round trip 1: every brick grants the keys; the source fetches the names, other bricks that have them look
+        // them up (their marks get settled too), the sink only grants: an install finds out if a name appeared
+        FopRequest.Builder grantOnly = FopRequest.newBuilder().setStatfs(io.camelfs.protocol.v1.Statfs
+                .newBuilder());
+        int installed = 0;
+        LOG.debug("install {} missing names of {} on brick {} from brick {}: {}", wants.size(), dir, sink, source,
+                paths);
+        try (Replicas.Lock lock = r.lock(keys, wait, b -> b == source ? FopRequest.newBuilder().setBatch(fetch)
+                : b != sink && present.contains(b) ? FopRequest.newBuilder().setBatch(look) : grantOnly)) {
+            Map<Integer, FopReply> first = lock.first();
+            if (!first.containsKey(source) || !first.containsKey(sink)) {
+                return 0;
+            }
+            io.camelfs.protocol.v1.Batch.Builder install = io.camelfs.protocol.v1.Batch.newBuilder();
+            List<Integer> chosen = new ArrayList<>();
+            for (int i = 0; i < wants.size(); i++) {
+                FopReply f = first.get(source).getReplies(i);
+                View src = View.of(source, f);
+                DirEntry w = wants.get(i);
+                boolean whole = w.type() != FileType.REGULAR || f.getEof() || sink == r.arbiter();
+                if (!src.holds(gfid(w)) || FileType.ofMode(src.attr().mode()) != w.type() || !whole) {
+                    continue; // changed since the listing: the next crawl decides
+                }
+                Install.Builder in = Install.newBuilder().setPath(paths.get(i)).setGfid(Wire.gfid(gfid(w)))
+                        .setStat(f.getStat()).setTarget(f.getText()).addAllXattrs(f.getXattrsList());
+                if (w.type() == FileType.REGULAR && f.getEof()) {
+                    in.setData(f.getData()).setWhole(true);
+                }
+                install.addOps(FopRequest.newBuilder().setInstall(in));
+                chosen.add(i);
+            }
+            if (chosen.isEmpty()) {
+                return 0;
+            }
+            Set<Integer> away = new TreeSet<>();
+            for (int b = 0; b < r.spec().replica(); b++) {
+                if (!lock.bricks().contains(b)) {
+                    away.add(b);
+                }
+            }
+            Map<Integer, Settlement> settlements = new TreeMap<>();
+            boolean sinkSettles = false;
+            for (int i : chosen) {
+                Gfid g = gfid(wants.get(i));
+                if (g == null) {
+                    continue; // symlinks and specials: their directory's entry marks cover them
+                }
+                Map<Integer, Changelog> observed = new TreeMap<>();
+                for (Map.Entry<Integer, FopReply> e : first.entrySet()) {
+                    if (e.getKey() != sink && present.contains(e.getKey()) && e.getValue().getRepliesCount() > i) {
+                        View v = View.of(e.getKey(), e.getValue().getReplies(i));
+                        if (v.holds(g)) {
+                            observed.put(e.getKey(), v.changelog());
+                        }
+                    }
+                }
+                observed.put(sink, Changelog.CLEAN);
+                Settlement st = new Settlement(observed, away);
+                st.healed(source, sink, Counters.DATA | Counters.METADATA);
+                settlements.put(i, st);
+                sinkSettles |= !Settlement.isNoop(st.request(sink, paths.get(i), g, false));
+            }
+            // round trip 2: the sink installs them all and flushes once (a syncfs costs a fraction of an fsync
+            // per small file); without marks of its own to settle, that is also where it gives the keys back
+            int installs = install.getOpsCount();
+            install.addOps(FopRequest.newBuilder().setSyncFs(io.camelfs.protocol.v1.SyncFs.newBuilder()));
+            FopReply done = r.call(sink, FopRequest.newBuilder().setBatch(install), sinkSettles ? lock.held()
+                    : lock.last(List.of(sink)), true);
+            Replicas.checked(done.getReplies(installs)); // not flushed: every mark stays
+            // round trip 3: the marks of what was installed are settled where they are, and the keys go back
+            Map<Integer, io.camelfs.protocol.v1.Batch.Builder> settles = new TreeMap<>();
+            for (int k = 0; k < chosen.size(); k++) {
+                if (done.getReplies(k).getErrno() != 0) {
+                    LOG.debug("install of {} on brick {} failed: {}", paths.get(chosen.get(k)), r.address(sink),
+                            done.getReplies(k).getError());
+                    continue;
+                }
+                int i = chosen.get(k);
+                DirEntry w = wants.get(i);
+                installed++;
+                run.bytes.add(first.get(source).getReplies(i).getData().size());
+                if (w.type() == FileType.DIRECTORY) {
+                    String path = paths.get(i);
+                    run.submit(() -> new EntryHeal(run).heal(path));
+                }
+                Settlement st = settlements.get(i);
+                if (st == null) {
+                    continue;
+                }
+                for (int b : lock.bricks()) {
+                    FopRequest.Builder req = st.request(b, paths.get(i), gfid(w), false);
+                    if ((b != sink || sinkSettles) && !Settlement.isNoop(req)) {
+                        settles.computeIfAbsent(b, x -> io.camelfs.protocol.v1.Batch.newBuilder()).addOps(req);
+                    }
+                }
+            }
+            if (!settles.isEmpty()) {
+                r.call(settles.keySet(), b -> FopRequest.newBuilder().setBatch(settles.get(b)),
+                        lock.last(settles.keySet()), false);
+            }
+        }
+        return installed;
     }
 
     private boolean sameInode(DirEntry want, DirEntry now, View there) {
@@ -164,7 +300,8 @@ final class NameHeal {
      * Installs the name on the sink: a whole new inode (true), or a hard link to the inode the sink already has
      * under another name (false: that inode's own data and metadata heal is not done by this).
      */
-    private boolean installOn(String path, int source, int sink, Gfid g, FopReply fetched, List<String> keys) {
+    private boolean installOn(String path, int source, int sink, Gfid g, FopReply fetched, Replicas.Lock lock) {
+        List<String> keys = lock.keys();
         Attr a = Wire.attr(fetched.getStat());
         if (a.isRegular() && a.nlink() > 1) {
             String other = linkTarget(sink, g, path);
@@ -178,7 +315,7 @@ final class NameHeal {
         Install.Builder in = Install.newBuilder().setPath(path).setGfid(Wire.gfid(g)).setStat(fetched.getStat())
                 .setTarget(fetched.getText()).addAllXattrs(fetched.getXattrsList()).setSync(a.isRegular() && whole);
         if (whole) {
-            in.setData(fetched.getData());
+            in.setData(fetched.getData()).setWhole(true);
             run.bytes.add(fetched.getData().size());
         }
         r.call(sink, FopRequest.newBuilder().setInstall(in), Replicas.held(keys), true);
@@ -206,15 +343,15 @@ final class NameHeal {
         return r2.getErrno() == 0 && !r2.getText().equals(path) ? r2.getText() : null;
     }
 
-    /** The installed inode's own marks (data and metadata the sink lacked) are settled on every brick. */
+    /**
+     * The installed inode's own marks (data and metadata the sink lacked) are settled on every brick that has it, in
+     * the step that also gives the keys back. The sink's data is already on disk (the install was synced).
+     */
     private void settle(String path, Gfid g, int source, int sink, Map<Integer, FopReply> replies,
-            List<Integer> locked) {
-        if (g == null) {
-            return;
-        }
+            Replicas.Lock lock, Collection<Integer> present) {
         Map<Integer, Changelog> observed = new TreeMap<>();
         replies.forEach((b, reply) -> {
-            if (b != sink) {
+            if (b != sink && present.contains(b)) {
                 View v = View.of(b, reply);
                 if (v.holds(g)) {
                     observed.put(b, v.changelog());
@@ -224,32 +361,27 @@ final class NameHeal {
         observed.put(sink, Changelog.CLEAN);
         Set<Integer> away = new TreeSet<>();
         for (int b = 0; b < r.spec().replica(); b++) {
-            if (!locked.contains(b)) {
+            if (!lock.bricks().contains(b)) {
                 away.add(b);
             }
         }
         Settlement s = new Settlement(observed, away);
         s.healed(source, sink, Counters.DATA | Counters.METADATA);
-        r.call(sink, s.request(sink, path, g, false), Replicas.held(List.of()), false);
-        List<Integer> others = new ArrayList<>(observed.keySet());
-        others.remove(Integer.valueOf(sink));
-        r.call(others, b -> s.request(b, path, g, false), Replicas.held(List.of()), false);
+        r.call(observed.keySet(), b -> s.request(b, path, g, false), lock.last(observed.keySet()), false);
     }
 
     /** Removes from the sink a name the source no longer has (checked again under the keys). */
     Outcome expunge(String path, int source, int sink, DirEntry have) {
+        LOG.debug("expunge {} from brick {} (source brick {} lacks it)", path, sink, source);
         Gfid g = gfid(have);
         List<String> keys = keys(path, g);
-        try (Replicas.Lock lock = r.lock(keys, wait)) {
-            if (!lock.bricks().contains(source) || !lock.bricks().contains(sink)) {
+        try (Replicas.Lock lock = r.lock(keys, wait, b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder()
+                .setPath(path)))) {
+            if (!lock.first().containsKey(source) || !lock.first().containsKey(sink)) {
                 return Outcome.FAILED;
             }
-            Map<Integer, View> views = View.lookup(r, List.of(source, sink), path, keys);
-            View src = views.get(source);
-            View there = views.get(sink);
-            if (src == null || there == null) {
-                return Outcome.FAILED;
-            }
+            View src = View.of(source, lock.first().get(source));
+            View there = View.of(sink, lock.first().get(sink));
             if (src.errno() == 0 && (g == null || g.equals(src.attr().gfid()))) {
                 return Outcome.CLEAN; // the source has it (again): nothing to remove
             }
@@ -257,7 +389,7 @@ final class NameHeal {
                 return Outcome.CLEAN;
             }
             r.call(sink, FopRequest.newBuilder().setExpunge(Expunge.newBuilder().setPath(path)
-                    .setGfid(Wire.gfid(g))), Replicas.held(keys), true);
+                    .setGfid(Wire.gfid(g))), lock.held(), true);
             return Outcome.HEALED;
         }
     }

@@ -91,6 +91,12 @@ final class Settlement {
         return FopRequest.newBuilder().setSettle(s);
     }
 
+    /** A settle request that would change nothing (no counters to subtract or add). */
+    static boolean isNoop(FopRequest.Builder r) {
+        Settle.Builder s = r.getSettleBuilder();
+        return s.getPendingCount() == 0 && s.getBlameCount() == 0 && Wire.counters(s.getDirty()).isZero();
+    }
+
     private static Counters max(Counters a, Counters b) {
         return new Counters(Math.max(a.data(), b.data()), Math.max(a.metadata(), b.metadata()),
                 Math.max(a.entry(), b.entry()));

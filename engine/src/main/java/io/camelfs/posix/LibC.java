@@ -30,6 +30,8 @@ public interface LibC {
 
     int fdatasync(int fd);
 
+    int syncfs(int fd);
+
     int fallocate(int fd, int mode, long offset, long length);
 
     int statx(int dirfd, @In byte[] path, int flags, int mask, Pointer buf);

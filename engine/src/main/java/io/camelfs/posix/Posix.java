@@ -160,6 +160,14 @@ public final class Posix {
         check(datasync ? C.fdatasync(fd) : C.fsync(fd), "fsync", null);
     }
 
+    /**
+     * Flushes the whole filesystem holding fd. After many small writes one syncfs costs a fraction of an fsync per
+     * file: ext4 allocates delayed blocks at writeback, so each fsync commits its own journal transaction.
+     */
+    public static void syncfs(int fd) {
+        check(C.syncfs(fd), "syncfs", null);
+    }
+
     public static void fallocate(int fd, int mode, long offset, long length) {
         check(C.fallocate(fd, mode, offset, length), "fallocate", null);
     }

@@ -303,11 +303,17 @@ public final class BrickClient implements AutoCloseable {
 
     public Sent send(FopRequest.Builder req, Header.Builder header, boolean mutating, Duration deadline) {
         long s = 0;
-        if (mutating) {
-            s = seq.incrementAndGet();
-            inFlight.add(s);
+        long settledUpTo;
+        // numbering and the settled mark must not interleave: a number taken but not yet in flight would be
+        // reported settled to the brick
+        synchronized (inFlight) {
+            if (mutating) {
+                s = seq.incrementAndGet();
+                inFlight.add(s);
+            }
+            settledUpTo = settled();
         }
-        header.setSession(session).setSeq(s).setSettled(settled());
+        header.setSession(session).setSeq(s).setSettled(settledUpTo);
         byte[] payload = req.setHeader(header).build().toByteArray();
         return new Sent(s, request(Method.CALL, payload, deadline, FopReply::parseFrom));
     }
@@ -320,8 +326,10 @@ public final class BrickClient implements AutoCloseable {
 
     /** Every op numbered at or below this has reached its outcome everywhere. */
     long settled() {
-        Long first = inFlight.isEmpty() ? null : inFlight.first();
-        return first == null ? seq.get() : first - 1;
+        synchronized (inFlight) {
+            java.util.Iterator<Long> first = inFlight.iterator();
+            return first.hasNext() ? first.next() - 1 : seq.get();
+        }
     }
 
     public Pending<LeaseReply> acquire(List<String> keys, boolean wait, Duration deadline) {

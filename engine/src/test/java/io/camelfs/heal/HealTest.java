@@ -68,6 +68,8 @@ class HealTest {
             c.mkdir("a/olddir", 0755);
             c.put("a/olddir/f", 0644, Bytes.of("f"));
             c.put("a/tomove", 0644, Bytes.of("moving"));
+            c.put("a/emptied", 0644, Bytes.of("soon nothing"));
+            c.put("a/overwritten", 0644, Bytes.of("first version, longer"));
             String oldReused = BrickInspector.gfid(v.file(1, "a/reused"));
 
             v.stop(1);
@@ -94,6 +96,9 @@ class HealTest {
             c.setattr("a/keep", SetAttr.mode(0600));
             c.setxattr("a/keep", "user.tag", "blue".getBytes(), 0);
             c.rename("a/tomove", "a/new/moved", 0);
+            c.truncate("a/emptied", 0);
+            c.put("a/overwritten", 0644, Bytes.of("second"));
+            c.write("a/overwritten", 6, Bytes.of("!"));
             c.setattr("a/new/f2", SetAttr.times(new Timespec(1_500_000_000, 123_456_789),
                     new Timespec(1_600_000_000, 987_654_321)));
             v.start(1);
@@ -113,6 +118,8 @@ class HealTest {
             assertEquals(ino(v.file(1, "a/new/f1")), ino(v.file(1, "d/f1-link")), "cross-directory hard link");
             assertTrue(Files.isDirectory(v.file(1, deep)), "deep empty directory");
             assertEquals("moving", text(v.file(1, "a/new/moved")));
+            assertEquals("", text(v.file(1, "a/emptied")));
+            assertEquals("second!", text(v.file(1, "a/overwritten")));
 
             HealReport again = h.index(HealProgress.NONE);
             assertEquals(0, again.healed(), "a second crawl finds nothing: " + again);
