@@ -67,7 +67,9 @@ public final class BrickServer implements AutoCloseable {
     private final LeaseTable leases;
     private final LockTable locks = new LockTable();
     private final Listener listener;
-    private final io.camelfs.stats.OpTimes served = new io.camelfs.stats.OpTimes();
+    private final io.camelfs.stats.OpStats served = new io.camelfs.stats.OpStats();
+    private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
     private final BrickService service;
     private final ScheduledExecutorService sweeper;
     private final ServerSocket server;
@@ -126,7 +128,7 @@ public final class BrickServer implements AutoCloseable {
         BrickRoot root = BrickRoot.open(c.directory(), c.volume().name(), c.createDirectory());
         try {
             BrickServer b = new BrickServer(c, listener == null ? new Listener() { } : listener, index, root);
-            LocalBricks.register(b.address);
+            LocalBricks.register(b);
             LOG.info("brick {} of volume {} serving {} (brick {} of {})", b.address, c.volume().name(),
                     root.directory(), index, c.volume().replica());
             b.listener.started(b);
@@ -273,6 +275,29 @@ public final class BrickServer implements AutoCloseable {
         return store;
     }
 
+    /** Every operation this brick served since it started: counts, failures, latency histograms. */
+    public io.camelfs.stats.OpStats operations() {
+        return served;
+    }
+
+    /** File data this brick read for clients and wrote for them (reads, writes, whole-file puts). */
+    void countData(long read, long written) {
+        if (read > 0) {
+            bytesRead.add(read);
+        }
+        if (written > 0) {
+            bytesWritten.add(written);
+        }
+    }
+
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
     public int connectedClients() {
         return sessions.connected();
     }
@@ -287,14 +312,14 @@ public final class BrickServer implements AutoCloseable {
 
     /** Count and time of one served operation, kept for the log and passed on to the listener. */
     void served(String op, long nanos, int errno, long in, long out) {
-        served.record(op, nanos);
+        served.record(op, nanos, errno != 0);
         listener.operation(this, op, nanos, errno, in, out);
     }
 
     @Override
     public void close() {
         closing = true;
-        LocalBricks.unregister(address);
+        LocalBricks.unregister(this);
         sweeper.shutdownNow();
         try {
             server.close();

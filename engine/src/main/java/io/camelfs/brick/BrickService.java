@@ -232,6 +232,14 @@ final class BrickService {
         FopReply reply = r.build();
         brick.served(req.getOpCase().name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - start,
                 reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
+        if (reply.getErrno() == 0) {
+            switch (req.getOpCase()) {
+                case READ -> brick.countData(reply.getData().size(), 0);
+                case WRITE -> brick.countData(0, req.getWrite().getData().size());
+                case CREATE -> brick.countData(0, req.getCreate().getData().size());
+                default -> { }
+            }
+        }
         return reply;
     }
 

@@ -10,16 +10,47 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LocalBricks {
     private static final Set<BrickAddress> SERVED = ConcurrentHashMap.newKeySet();
+    private static final Set<BrickServer> SERVERS = ConcurrentHashMap.newKeySet();
+    private static final java.util.List<Watcher> WATCHERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told when a brick starts or stops in this JVM (the JMX exporter adds and removes its MBean). */
+    public interface Watcher {
+        void started(BrickServer brick);
+
+        void stopped(BrickServer brick);
+    }
 
     private LocalBricks() {
     }
 
-    static void register(BrickAddress a) {
-        SERVED.add(a);
+    static void register(BrickServer b) {
+        SERVERS.add(b);
+        SERVED.add(b.address());
+        WATCHERS.forEach(w -> w.started(b));
     }
 
-    static void unregister(BrickAddress a) {
-        SERVED.remove(a);
+    static void unregister(BrickServer b) {
+        SERVERS.remove(b);
+        SERVED.remove(b.address());
+        WATCHERS.forEach(w -> w.stopped(b));
+    }
+
+    /** Adds a watcher and tells it about the bricks already running. */
+    public static void watch(Watcher w) {
+        WATCHERS.add(w);
+        servers().forEach(w::started);
+    }
+
+    public static void unwatch(Watcher w) {
+        WATCHERS.remove(w);
+    }
+
+    /** The bricks running in this JVM, for the monitoring exporters. */
+    public static java.util.List<BrickServer> servers() {
+        java.util.List<BrickServer> all = new java.util.ArrayList<>(SERVERS);
+        all.sort(java.util.Comparator.comparing((BrickServer s) -> s.volume().name()).thenComparing(
+                BrickServer::index));
+        return all;
     }
 
     public static boolean contains(BrickAddress a) {

@@ -14,7 +14,7 @@ import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
-import io.camelfs.stats.OpTimes;
+import io.camelfs.stats.OpStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class CamelfsFuse extends FuseStubFS {
     private static final long SAME_WALK_NANOS = 1_000_000;
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final OpTimes stats = new OpTimes();
+    private final OpStats stats = new OpStats();
 
     /**
      * @param leaseHeld whether this client holds an inode's lease right now (see {@code Replicate#holdsLease})
@@ -86,7 +86,7 @@ public final class CamelfsFuse extends FuseStubFS {
         }
     }
 
-    public OpTimes stats() {
+    public OpStats stats() {
         return stats;
     }
 
@@ -111,15 +111,18 @@ public final class CamelfsFuse extends FuseStubFS {
     /** Runs one callback: errno on a FopException, EIO (logged) on anything unexpected. */
     private int call(String what, String path, Op op) {
         long start = System.nanoTime();
+        int result = -Errno.EIO;
         try {
-            return op.run();
+            result = op.run();
+            return result;
         } catch (FopException e) {
-            return -e.errno();
+            result = -e.errno();
+            return result;
         } catch (RuntimeException e) {
             LOG.warn("{} {} failed", what, path, e);
-            return -Errno.EIO;
+            return result;
         } finally {
-            stats.record(what, System.nanoTime() - start);
+            stats.record(what, System.nanoTime() - start, result < 0);
         }
     }
 

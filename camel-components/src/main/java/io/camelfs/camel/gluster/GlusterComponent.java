@@ -30,14 +30,26 @@ public class GlusterComponent extends DefaultComponent {
         return e;
     }
 
-    /** The volume client for an endpoint: from the node's own declaration, else fetched from its servers. */
-    Replicate client(GlusterEndpoint e) {
-        return volume(e).client;
-    }
-
     VolumeHandle volume(GlusterEndpoint e) {
         return volumes.computeIfAbsent(e.getVolume(), v -> new VolumeHandle(connect(e, v), getCamelContext()
                 .getName() + " on " + hostName()));
+    }
+
+    /** A volume this node declares, connected on first use (the monitoring exporters watch every one). */
+    public VolumeHandle volume(String name) {
+        return volumes.computeIfAbsent(name, v -> {
+            VolumeSpec local = VolumeLookup.find(getCamelContext(), v);
+            if (local == null) {
+                throw new InvalidVolumeException("no volume '" + v + "' is declared on this node");
+            }
+            return new VolumeHandle(VolumeClient.open(local, "camel " + getCamelContext().getName() + " on "
+                    + hostName()), getCamelContext().getName() + " on " + hostName());
+        });
+    }
+
+    /** The volumes this node's routes and exporters use, by name. */
+    public java.util.SortedMap<String, VolumeHandle> volumes() {
+        return new java.util.TreeMap<>(volumes);
     }
 
     private Replicate connect(GlusterEndpoint e, String v) {

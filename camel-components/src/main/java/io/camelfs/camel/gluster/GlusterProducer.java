@@ -48,7 +48,7 @@ public class GlusterProducer extends DefaultProducer {
     }
 
     private FileOps ops() {
-        return getEndpoint().getComponent().client(getEndpoint());
+        return getEndpoint().getComponent().volume(getEndpoint()).ops;
     }
 
     private String path(Message in) {
