@@ -31,11 +31,26 @@ public final class Main implements Runnable {
 
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        java.util.Map<String, Extension> extensions = new java.util.HashMap<>();
+        for (Extension x : java.util.ServiceLoader.load(Extension.class)) {
+            cl.addSubcommand(x.name(), x.command());
+            extensions.put(x.name(), x);
+        }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("camelfs: " + oneLine(e));
             return 1;
         });
         cl.setParameterExceptionHandler((e, a) -> {
+            CommandLine top = e.getCommandLine();
+            while (top.getParent() != null && top.getParent().getParent() != null) {
+                top = top.getParent();
+            }
+            Extension x = extensions.get(top.getCommandName());
+            if (x != null) {
+                String usage = e.getCommandLine().getHelp().synopsis(0).trim();
+                return x.usageError(e.getMessage(), "Usage: " + usage, e.getCommandLine().getOut(),
+                        e.getCommandLine().getErr());
+            }
             PrintWriter err = e.getCommandLine().getErr();
             err.println("camelfs: " + e.getMessage());
             err.println("Try 'camelfs " + e.getCommandLine().getCommandName() + " --help' for more information.");
