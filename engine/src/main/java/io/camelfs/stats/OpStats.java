@@ -22,6 +22,12 @@ public final class OpStats {
         }
     }
 
+    /**
+     * -Dcamelfs.stats=off turns recording off in this JVM: only for measuring what recording costs (the metrics
+     * benchmark runs the producer benchmark both ways).
+     */
+    public static final boolean ENABLED = !"off".equals(System.getProperty("camelfs.stats"));
+
     private final ConcurrentHashMap<String, Op> ops = new ConcurrentHashMap<>();
 
     private static final class Op {
@@ -44,6 +50,9 @@ public final class OpStats {
     }
 
     public void record(String op, long nanos, boolean failedOp) {
+        if (!ENABLED) {
+            return;
+        }
         Op o = ops.computeIfAbsent(op, k -> new Op());
         int b = 0;
         while (b < BOUND_NANOS.length && nanos > BOUND_NANOS[b]) {
