@@ -43,7 +43,7 @@ final class HealCommand implements Callable<Integer> {
         String verb = action.isEmpty() ? "" : action.get(0);
         checkArguments(verb);
         try (VolumeTarget t = VolumeTarget.open(target);
-                Healer h = new Healer(t.volume.replicas(), "cli on " + host())) {
+                Healer h = new Healer(t.volume.replicas(), "cli on " + io.camelfs.client.LocalHost.name())) {
             switch (verb) {
                 case "":
                     return crawl(h, false);
@@ -83,14 +83,6 @@ final class HealCommand implements Callable<Integer> {
                     "unknown heal action '" + String.join(" ", action) + "' (expected: full, info, info summary,"
                             + " statistics, split-brain bigger-file PATH, split-brain latest-mtime PATH,"
                             + " split-brain source-brick HOST:PORT [PATH])");
-        }
-    }
-
-    private static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
         }
     }
 

@@ -23,7 +23,7 @@ public final class MountDaemon {
     /** Blocks until unmounted; returns the exit code. */
     public static int run(VolumeAddress address, Path mountpoint, MountOptions options) {
         Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
-                "mount " + mountpoint + " on " + host());
+                "mount " + mountpoint + " on " + io.camelfs.client.LocalHost.name());
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, options.mdCacheTimeout());
         volume.onLeaseRecall(fs::leasesRecalled);
         // heal on access: what this mount reads from a good copy, it also repairs on the others
@@ -47,11 +47,4 @@ public final class MountDaemon {
         return 0;
     }
 
-    private static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
-    }
 }

@@ -32,7 +32,7 @@ public class GlusterComponent extends DefaultComponent {
 
     VolumeHandle volume(GlusterEndpoint e) {
         return volumes.computeIfAbsent(e.getVolume(), v -> new VolumeHandle(connect(e, v), getCamelContext()
-                .getName() + " on " + hostName()));
+                .getName() + " on " + io.camelfs.client.LocalHost.name()));
     }
 
     /** A volume this node declares, connected on first use (the monitoring exporters watch every one). */
@@ -43,7 +43,7 @@ public class GlusterComponent extends DefaultComponent {
                 throw new InvalidVolumeException("no volume '" + v + "' is declared on this node");
             }
             return new VolumeHandle(VolumeClient.open(local, "camel " + getCamelContext().getName() + " on "
-                    + hostName()), getCamelContext().getName() + " on " + hostName());
+                    + io.camelfs.client.LocalHost.name()), getCamelContext().getName() + " on " + io.camelfs.client.LocalHost.name());
         });
     }
 
@@ -54,7 +54,7 @@ public class GlusterComponent extends DefaultComponent {
 
     private Replicate connect(GlusterEndpoint e, String v) {
         VolumeSpec local = VolumeLookup.find(getCamelContext(), v);
-        String name = "camel " + getCamelContext().getName() + " on " + hostName();
+        String name = "camel " + getCamelContext().getName() + " on " + io.camelfs.client.LocalHost.name();
         if (local != null) {
             return VolumeClient.open(local, name);
         }
@@ -67,14 +67,6 @@ public class GlusterComponent extends DefaultComponent {
             all.add(BrickAddress.parse(s));
         }
         return VolumeClient.open(all.get(0), all.subList(1, all.size()), v, name);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     @Override

@@ -54,7 +54,7 @@ final class MountCheck extends PluginCheck {
         long start = System.nanoTime();
         byte[] content = ("check_camelfs probe " + ProcessHandle.current().pid() + " " + System.nanoTime() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        Path probe = abs.resolve(".check_camelfs-" + hostName() + "-" + ProcessHandle.current().pid());
+        Path probe = abs.resolve(".check_camelfs-" + io.camelfs.client.LocalHost.name() + "-" + ProcessHandle.current().pid());
         try {
             if (!Files.isDirectory(abs)) {
                 return PluginResult.of(service(), Status.CRITICAL, abs + " is not a directory");
@@ -99,14 +99,6 @@ final class MountCheck extends PluginCheck {
 
     private static String unescape(String s) {
         return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     @Override
