@@ -1,5 +1,6 @@
 package io.camelfs.cli;
 
+import io.camelfs.client.LocalHost;
 import io.camelfs.heal.HealInfo;
 import io.camelfs.heal.HealProgress;
 import io.camelfs.heal.HealReport;
@@ -43,7 +44,7 @@ final class HealCommand implements Callable<Integer> {
         String verb = action.isEmpty() ? "" : action.get(0);
         checkArguments(verb);
         try (VolumeTarget t = VolumeTarget.open(target);
-                Healer h = new Healer(t.volume.replicas(), "cli on " + io.camelfs.client.LocalHost.name())) {
+                Healer h = new Healer(t.volume.replicas(), "cli on " + LocalHost.name())) {
             switch (verb) {
                 case "":
                     return crawl(h, false);

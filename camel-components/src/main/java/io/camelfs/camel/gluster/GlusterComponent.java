@@ -1,5 +1,6 @@
 package io.camelfs.camel.gluster;
 
+import io.camelfs.client.LocalHost;
 import io.camelfs.afr.Replicate;
 import io.camelfs.camel.VolumeLookup;
 import io.camelfs.client.VolumeClient;
@@ -32,7 +33,7 @@ public class GlusterComponent extends DefaultComponent {
 
     VolumeHandle volume(GlusterEndpoint e) {
         return volumes.computeIfAbsent(e.getVolume(), v -> new VolumeHandle(connect(e, v), getCamelContext()
-                .getName() + " on " + io.camelfs.client.LocalHost.name()));
+                .getName() + " on " + LocalHost.name()));
     }
 
     /** A volume this node declares, connected on first use (the monitoring exporters watch every one). */
@@ -43,7 +44,7 @@ public class GlusterComponent extends DefaultComponent {
                 throw new InvalidVolumeException("no volume '" + v + "' is declared on this node");
             }
             return new VolumeHandle(VolumeClient.open(local, "camel " + getCamelContext().getName() + " on "
-                    + io.camelfs.client.LocalHost.name()), getCamelContext().getName() + " on " + io.camelfs.client.LocalHost.name());
+                    + LocalHost.name()), getCamelContext().getName() + " on " + LocalHost.name());
         });
     }
 
@@ -54,7 +55,7 @@ public class GlusterComponent extends DefaultComponent {
 
     private Replicate connect(GlusterEndpoint e, String v) {
         VolumeSpec local = VolumeLookup.find(getCamelContext(), v);
-        String name = "camel " + getCamelContext().getName() + " on " + io.camelfs.client.LocalHost.name();
+        String name = "camel " + getCamelContext().getName() + " on " + LocalHost.name();
         if (local != null) {
             return VolumeClient.open(local, name);
         }

@@ -1,5 +1,6 @@
 package io.camelfs.exporters.nagios;
 
+import io.camelfs.client.LocalHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class MountCheck extends PluginCheck {
         long start = System.nanoTime();
         byte[] content = ("check_camelfs probe " + ProcessHandle.current().pid() + " " + System.nanoTime() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        Path probe = abs.resolve(".check_camelfs-" + io.camelfs.client.LocalHost.name() + "-" + ProcessHandle.current().pid());
+        Path probe = abs.resolve(".check_camelfs-" + LocalHost.name() + "-" + ProcessHandle.current().pid());
         try {
             if (!Files.isDirectory(abs)) {
                 return PluginResult.of(service(), Status.CRITICAL, abs + " is not a directory");
