@@ -78,6 +78,7 @@ import java.util.function.Predicate;
  * applies idempotently. Either way all bricks apply the clients' operations in the same order.
  */
 public final class Replicate implements FileOps {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Replicate.class);
     private static final int MAX_ATTEMPTS = 6;
 
     /** What this client did, for metrics: operations, lease conflicts resolved, and blame recorded. */
@@ -306,7 +307,37 @@ public final class Replicate implements FileOps {
         }
     }
 
+    /**
+     * Bricks that applied the mutation in an attempt that another brick refused (its lease was held elsewhere):
+     * the replay applies it everywhere, but if no replay succeeds they are the only ones that have it.
+     */
     private Outcome mutateLocked(Mutation m, List<long[]> sequences) {
+        java.util.Set<Integer> partial = new java.util.TreeSet<>();
+        try {
+            return attempts(m, sequences, partial);
+        } catch (RuntimeException e) {
+            if (!partial.isEmpty()) {
+                // given up after some bricks applied it: its outcome differs between bricks and nothing says so
+                // yet; dirty marks there make heal compare the copies instead of leaving them different
+                LOG.debug("{}: abandoned after bricks {} applied it: marked dirty ({})", VolumePath.display(m.path),
+                        partial, e.getMessage());
+                List<Integer> others = new ArrayList<>();
+                for (int b = 0; b < set.spec.replica(); b++) {
+                    if (!partial.contains(b)) {
+                        others.add(b);
+                    }
+                }
+                try {
+                    mark(m, new ArrayList<>(partial), others, true, sequences);
+                } catch (RuntimeException markFailed) {
+                    e.addSuppressed(markFailed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Outcome attempts(Mutation m, List<long[]> sequences, java.util.Set<Integer> partial) {
         for (int attempt = 1;; attempt++) {
             long start = System.nanoTime();
             List<Integer> up = requireQuorum(m.path);
@@ -322,6 +353,12 @@ public final class Replicate implements FileOps {
                 }
             }
             if (!refused.isEmpty()) {
+                for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
+                    if (e.getValue().getLease() == LeaseStatus.LEASE_OK && e.getValue().getErrno() == 0
+                            && (m.undo == null || e.getKey() < refused.get(0))) {
+                        partial.add(e.getKey()); // above the first refusing brick, a creation is undone
+                    }
+                }
                 if (attempt >= MAX_ATTEMPTS) {
                     throw new FopException(Errno.EAGAIN, VolumePath.display(m.path)
                             + ": another client kept the lease through " + attempt + " attempts");
@@ -383,6 +420,7 @@ public final class Replicate implements FileOps {
             if (r.failed.isEmpty() && !m.keys.isEmpty()) {
                 set.granted(m.keys, start); // every brick that is up granted every key
             }
+            partial.clear(); // applied (or blamed) everywhere: the earlier attempts are part of this outcome
             return new Outcome(r.ok.get(applied.get(0)), applied);
         }
     }

@@ -68,7 +68,9 @@ final class HealCalls {
                 var c = req.getInstall();
                 Attr a = store.install(c.getPath(), requireGfidUnlessSpecial(c), image(c.getStat(), c.getTarget(),
                         c.getXattrsList(), true), c.getLinkTo().isEmpty() ? null : c.getLinkTo(),
-                        c.getWhole() || !c.getData().isEmpty() ? c.getData().toByteArray() : null, c.getSync());
+                        c.getWhole() || !c.getData().isEmpty() ? c.getData().toByteArray() : null, c.getSync(),
+                        c.getExisting() ? PosixStore.InstallMode.EXISTING : c.getFresh()
+                                ? PosixStore.InstallMode.FRESH : PosixStore.InstallMode.ANY);
                 return FopReply.newBuilder().setStat(Wire.stat(a));
             }
             case SET_META: {

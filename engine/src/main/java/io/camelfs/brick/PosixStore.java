@@ -1029,13 +1029,39 @@ public final class PosixStore {
      * that path, which must carry gfid. The parent directory's times stay as they were.
      */
     public Attr install(String path, Gfid gfid, InodeImage img, String linkTo, byte[] data, boolean sync) {
+        return install(path, gfid, img, linkTo, data, sync, InstallMode.ANY);
+    }
+
+    /** What an install may find at its path (see the Install message's existing and fresh). */
+    public enum InstallMode {
+        /** Nothing (the inode is created), or the very inode (a replayed install): both fine. */
+        ANY,
+        /** Only the inode already there with the gfid is rewritten: a name that is gone is not brought back. */
+        EXISTING,
+        /** The name must not exist yet: whatever a sink got meanwhile is not overwritten. */
+        FRESH
+    }
+
+    public Attr install(String path, Gfid gfid, InodeImage img, String linkTo, byte[] data, boolean sync,
+            InstallMode mode) {
         try (Entry e = entry(path, true)) {
             requireName(e);
+            int type = img.mode() & FileType.S_IFMT;
+            Stat existing = Posix.statxOrNull(e.dir, e.name);
+            if (mode == InstallMode.EXISTING) {
+                if (existing == null) {
+                    throw FopException.of(Errno.ENOENT, VolumePath.display(path));
+                }
+                Gfid have = xattrCapable(existing) ? gfidAtOrNull(e) : null;
+                if (gfid == null || !gfid.equals(have) || (existing.mode() & FileType.S_IFMT) != type) {
+                    throw FopException.of(Errno.ESTALE, VolumePath.display(path));
+                }
+            } else if (mode == InstallMode.FRESH && existing != null) {
+                throw new ExistsException(e.path, xattrCapable(existing) ? gfidAtOrNull(e) : null);
+            }
             if (linkTo != null) {
                 return installLink(e, gfid, linkTo);
             }
-            int type = img.mode() & FileType.S_IFMT;
-            Stat existing = Posix.statxOrNull(e.dir, e.name);
             if (existing == null && type == FileType.REGULAR.bits()) {
                 return installFile(e, gfid, img, data, sync);
             }

@@ -42,10 +42,14 @@ final class EntryHeal {
 
     private final HealRun run;
     private final Replicas r;
+    private final java.time.Duration wait;
+    /** The directory's heal key, held while this heal decides and settles (see healNow). */
+    private Replicas.Lock lock;
 
     EntryHeal(HealRun run) {
         this.run = run;
         this.r = run.replicas;
+        this.wait = r.timeout().multipliedBy(2);
     }
 
     /** Heals the directory's names, once per crawl at a time however many tasks ask (see HealRun#directory). */
@@ -74,6 +78,45 @@ final class EntryHeal {
         if (have.size() < 2) {
             return Outcome.CLEAN;
         }
+        // One healer at a time per directory, across clients: each settles the counters it observed, and two
+        // that observed the same marks would take them off twice -- the second subtraction then erases marks
+        // that operations added meanwhile (a name deleted while a brick was down stayed there, unmarked, and a
+        // later merge brought it back everywhere). Clients never take this key: their operations go on.
+        List<String> key = List.of(healKey(g));
+        beforeLock.accept(dir);
+        try (Replicas.Lock lock = r.lock(key, wait, b -> FopRequest.newBuilder().setLookup(
+                io.camelfs.protocol.v1.Lookup.newBuilder().setPath(dir)))) {
+            Map<Integer, View> now = new TreeMap<>();
+            lock.first().forEach((b, reply) -> now.put(b, View.of(b, reply)));
+            Set<Integer> still = new TreeSet<>();
+            now.forEach((b, v) -> {
+                if (v.holds(g) && v.attr().isDirectory()) {
+                    still.add(b);
+                }
+            });
+            if (still.size() < 2) {
+                return Outcome.CLEAN;
+            }
+            return decide(dir, g, now, still, lock);
+        } catch (FopException e) {
+            if (e.errno() != io.camelfs.fop.Errno.EAGAIN) {
+                throw e;
+            }
+            LOG.debug("entry heal of /{} not now: {}", dir, e.getMessage());
+            return Outcome.FAILED;
+        }
+    }
+
+    /** Tests only: runs after a directory was looked at and before its heal key is taken. */
+    static volatile java.util.function.Consumer<String> beforeLock = d -> { };
+
+    /** The key a directory's entry heal holds while it decides, repairs and settles. */
+    static String healKey(Gfid dir) {
+        return "h:" + dir.hex();
+    }
+
+    private Outcome decide(String dir, Gfid g, Map<Integer, View> views, Set<Integer> have, Replicas.Lock lock) {
+        this.lock = lock;
         Map<Integer, Changelog> logs = View.logs(views, g);
         logs.keySet().retainAll(have);
         Verdict v = Verdict.of(logs, Counters.ENTRY, Set.of());
@@ -285,7 +328,8 @@ final class EntryHeal {
                     .setGfid(Wire.gfid(g)).setStat(img.getStat()).setTimesOnly(true)), Replicas.held(List.of()), true);
         }
         if (!s.isEmpty()) {
-            r.call(have, b -> s.request(b, dir, g, false), Replicas.held(List.of()), false);
+            // under the directory's heal key: a heal that lost it leaves the marks for the next one
+            r.call(have, b -> s.request(b, dir, g, false), lock.last(have), false);
         }
     }
 

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class InodeHeal {
     private static final Logger LOG = LoggerFactory.getLogger(InodeHeal.class);
 
+    /** Tests only: runs after a heal read the copies under the inode's key and before it repairs a small file. */
+    static volatile java.util.function.Consumer<String> beforeRepair = p -> { };
+
     private final HealRun run;
     private final Replicas r;
     private final Duration wait;
@@ -231,13 +234,16 @@ final class InodeHeal {
             }
             FopReply src = p.source() >= 0 ? fetched.get(p.source()) : null;
             if (p.copy() && src != null && src.getEof()) {
-                // a small file: its data, metadata and times in one install on each target (the same inode)
+                // a small file: its data, metadata and times in one install on each target (the same inode).
+                // Only the inode's key is held, not its name's: a client may unlink or rename the name meanwhile,
+                // so the install rewrites the inode that is there and never creates one (a deleted name stays gone)
                 boolean withMeta = !m.split() && (m.targets().isEmpty() || m.source() == p.source());
                 Set<Integer> targets = new TreeSet<>(p.targets());
+                beforeRepair.accept(path);
                 r.call(targets, b -> FopRequest.newBuilder().setInstall(io.camelfs.protocol.v1.Install.newBuilder()
                         .setPath(path).setGfid(Wire.gfid(g)).setStat(src.getStat())
                         .addAllXattrs(withMeta ? src.getXattrsList() : images.get(b).getXattrsList())
-                        .setData(src.getData()).setWhole(true).setSync(true)), lock.held(), true)
+                        .setData(src.getData()).setWhole(true).setSync(true).setExisting(true)), lock.held(), true)
                         .forEach((b, reply) -> Replicas.checked(reply));
                 for (int t : targets) {
                     run.bytes.add(t == arbiter ? 0 : src.getData().size());

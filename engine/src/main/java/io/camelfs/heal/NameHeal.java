@@ -165,9 +165,11 @@ final class NameHeal {
 
     /**
      * Installs names the sink lacks altogether, many per round trip: one request takes every name's keys and
-     * fetches them from the source (the sink looks them up), one installs them all on the sink, flushed, one settles
-     * their marks everywhere and gives the keys back. A name that changed meanwhile is left to the next crawl.
-     * Returns how many were installed.
+     * fetches them from the source (the other bricks, the sink too, look them up), one installs them all on the sink,
+     * flushed, one settles their marks everywhere and gives the keys back on every brick at once. A name that changed
+     * meanwhile is left to the next crawl; so is a name the sink has by now (another healer installed it, and a
+     * client may have changed it since: the listing this batch came from is older than that). Returns how many names
+     * the sink has afterwards as the source had them.
      */
     int installMissing(String dir, int source, int sink, List<DirEntry> wants, Collection<Integer> present) {
         List<String> keySet = new ArrayList<>();
@@ -177,6 +179,7 @@ final class NameHeal {
             paths.add(path);
             keySet.addAll(keys(path, gfid(w)));
         }
+        beforeBatch.accept(dir);
         List<String> keys = new ArrayList<>(new TreeSet<>(keySet));
         io.camelfs.protocol.v1.Batch.Builder fetch = io.camelfs.protocol.v1.Batch.newBuilder();
         io.camelfs.protocol.v1.Batch.Builder look = io.camelfs.protocol.v1.Batch.newBuilder();
@@ -185,17 +188,16 @@ final class NameHeal {
                     .setGfid(Wire.gfid(gfid(wants.get(i)))).setMaxData(BATCH_FILE)));
             look.addOps(FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(paths.get(i))));
         }
-        // round trip 1: every brick grants the keys; the source fetches the names, other bricks that have them look
-        // them up (their marks get settled too), the sink only grants: an install finds out if a name appeared
-        FopRequest.Builder grantOnly = FopRequest.newBuilder().setStatfs(io.camelfs.protocol.v1.Statfs
-                .newBuilder());
+        // round trip 1: every brick grants the keys; the source fetches the names, the others look them up: the
+        // sink to find out under the keys which names it still lacks, the rest so their marks get settled too
         int installed = 0;
         LOG.debug("install {} missing names of {} on brick {} from brick {}: {}", wants.size(), dir, sink, source,
                 paths);
-        try (Replicas.Lock lock = r.lock(keys, wait, b -> b == source ? FopRequest.newBuilder().setBatch(fetch)
-                : b != sink && present.contains(b) ? FopRequest.newBuilder().setBatch(look) : grantOnly)) {
+        try (Replicas.Lock lock = r.lock(keys, wait, b -> FopRequest.newBuilder().setBatch(b == source ? fetch
+                : look))) {
             Map<Integer, FopReply> first = lock.first();
-            if (!first.containsKey(source) || !first.containsKey(sink)) {
+            if (!first.containsKey(source) || !first.containsKey(sink) || !held(first.get(source))
+                    || !held(first.get(sink))) {
                 return 0;
             }
             io.camelfs.protocol.v1.Batch.Builder install = io.camelfs.protocol.v1.Batch.newBuilder();
@@ -208,8 +210,21 @@ final class NameHeal {
                 if (!src.holds(gfid(w)) || FileType.ofMode(src.attr().mode()) != w.type() || !whole) {
                     continue; // changed since the listing: the next crawl decides
                 }
+                View there = View.of(sink, first.get(sink).getReplies(i));
+                if (there.errno() != Errno.ENOENT) {
+                    if (there.errno() == 0 && sameInode(w, new DirEntry(w.name(), FileType.ofMode(there.attr()
+                            .mode()), 0, there.attr(), w.target()), there)) {
+                        installed++; // installed meanwhile (by another healer): left as the sink has it
+                        LOG.debug("{} is on brick {} by now: left as it is", paths.get(i), sink);
+                    } else {
+                        LOG.debug("{} on brick {} changed since the listing ({}): left to the next crawl",
+                                paths.get(i), sink, there.errno() == 0 ? there.attr() : Errno.describe(there
+                                        .errno()));
+                    }
+                    continue;
+                }
                 Install.Builder in = Install.newBuilder().setPath(paths.get(i)).setGfid(Wire.gfid(gfid(w)))
-                        .setStat(f.getStat()).setTarget(f.getText()).addAllXattrs(f.getXattrsList());
+                        .setStat(f.getStat()).setTarget(f.getText()).addAllXattrs(f.getXattrsList()).setFresh(true);
                 if (w.type() == FileType.REGULAR && f.getEof()) {
                     in.setData(f.getData()).setWhole(true);
                 }
@@ -217,7 +232,7 @@ final class NameHeal {
                 chosen.add(i);
             }
             if (chosen.isEmpty()) {
-                return 0;
+                return installed;
             }
             Set<Integer> away = new TreeSet<>();
             for (int b = 0; b < r.spec().replica(); b++) {
@@ -226,7 +241,6 @@ final class NameHeal {
                 }
             }
             Map<Integer, Settlement> settlements = new TreeMap<>();
-            boolean sinkSettles = false;
             for (int i : chosen) {
                 Gfid g = gfid(wants.get(i));
                 if (g == null) {
@@ -245,21 +259,25 @@ final class NameHeal {
                 Settlement st = new Settlement(observed, away);
                 st.healed(source, sink, Counters.DATA | Counters.METADATA);
                 settlements.put(i, st);
-                sinkSettles |= !Settlement.isNoop(st.request(sink, paths.get(i), g, false));
             }
             // round trip 2: the sink installs them all and flushes once (a syncfs costs a fraction of an fsync
-            // per small file); without marks of its own to settle, that is also where it gives the keys back
+            // per small file); it keeps the keys: no client may change a name there before its marks are settled
+            // everywhere, or a client's operation could reach the sink alone and the others only later
             int installs = install.getOpsCount();
             install.addOps(FopRequest.newBuilder().setSyncFs(io.camelfs.protocol.v1.SyncFs.newBuilder()));
-            FopReply done = r.call(sink, FopRequest.newBuilder().setBatch(install), sinkSettles ? lock.held()
-                    : lock.last(List.of(sink)), true);
+            FopReply done = r.call(sink, FopRequest.newBuilder().setBatch(install), lock.held(), true);
             Replicas.checked(done.getReplies(installs)); // not flushed: every mark stays
-            // round trip 3: the marks of what was installed are settled where they are, and the keys go back
+            // round trip 3: the marks of what was installed are settled where they are, and every brick gives the
+            // keys back in the same request (a brick with nothing to settle gets an empty batch)
             Map<Integer, io.camelfs.protocol.v1.Batch.Builder> settles = new TreeMap<>();
+            for (int b : lock.bricks()) {
+                settles.put(b, io.camelfs.protocol.v1.Batch.newBuilder());
+            }
             for (int k = 0; k < chosen.size(); k++) {
-                if (done.getReplies(k).getErrno() != 0) {
-                    LOG.debug("install of {} on brick {} failed: {}", paths.get(chosen.get(k)), r.address(sink),
-                            done.getReplies(k).getError());
+                if (done.getReplies(k).getErrno() != 0 || done.getReplies(k).getLease()
+                        != io.camelfs.protocol.v1.LeaseStatus.LEASE_OK) {
+                    LOG.debug("install of {} on brick {} failed: {} {}", paths.get(chosen.get(k)),
+                            r.address(sink), done.getReplies(k).getLease(), done.getReplies(k).getError());
                     continue;
                 }
                 int i = chosen.get(k);
@@ -276,17 +294,22 @@ final class NameHeal {
                 }
                 for (int b : lock.bricks()) {
                     FopRequest.Builder req = st.request(b, paths.get(i), gfid(w), false);
-                    if ((b != sink || sinkSettles) && !Settlement.isNoop(req)) {
-                        settles.computeIfAbsent(b, x -> io.camelfs.protocol.v1.Batch.newBuilder()).addOps(req);
+                    if (!Settlement.isNoop(req)) {
+                        settles.get(b).addOps(req);
                     }
                 }
             }
-            if (!settles.isEmpty()) {
-                r.call(settles.keySet(), b -> FopRequest.newBuilder().setBatch(settles.get(b)),
-                        lock.last(settles.keySet()), false);
-            }
+            r.call(settles.keySet(), b -> FopRequest.newBuilder().setBatch(settles.get(b)),
+                    lock.last(settles.keySet()), false);
         }
         return installed;
+    }
+
+    /** Tests only: runs after a batch's names were listed and before their keys are taken. */
+    static volatile java.util.function.Consumer<String> beforeBatch = d -> { };
+
+    private static boolean held(FopReply r) {
+        return r.getLease() == io.camelfs.protocol.v1.LeaseStatus.LEASE_OK;
     }
 
     private boolean sameInode(DirEntry want, DirEntry now, View there) {

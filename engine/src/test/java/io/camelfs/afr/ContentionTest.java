@@ -91,6 +91,47 @@ class ContentionTest {
         }
     }
 
+    /**
+     * A write that bricks 0 and 2 applied while another client kept the lease on brick 1 through every attempt:
+     * the writer gives up (EAGAIN, outcome open), but the bricks that applied it must say so with dirty marks, or
+     * the copies stay different with nothing telling heal to look at them.
+     */
+    @Test
+    void aWriteAbandonedAfterSomeBricksAppliedItLeavesDirtyMarks() throws Exception {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        options.put("brick-timeout", "300ms");
+        options.put("session-grace", "60s"); // brick 1 does not take the lease from its stubborn holder
+        try (LocalVolume v = new LocalVolume(tmp, "test", 3, options); Replicate a = v.client();
+                Replicate b = v.client(); io.camelfs.heal.Healer h = new io.camelfs.heal.Healer(b.replicas(), "t")) {
+            a.put("f", 0644, ByteBuffer.wrap("0123456789".getBytes()));
+            String key = "i:" + a.lookup("f").gfid().hex();
+            FopException given;
+            try (KeyLocks.Held busy = b.replicaSet().keyLocks.lock(List.of(key))) { // recalls wait for this
+                var granted = b.replicaSet().brick(1).acquire(List.of(key), true, java.time.Duration.ofSeconds(5))
+                        .get();
+                assertEquals(List.of(key), granted.getGrantedList(), "b holds the lease on brick 1 only");
+                given = org.junit.jupiter.api.Assertions.assertThrows(FopException.class,
+                        () -> a.write("f", 2, ByteBuffer.wrap("AB".getBytes())));
+            }
+            assertEquals(Errno.EAGAIN, given.errno(), given.getMessage());
+            assertEquals("0123456789", Files.readString(v.file(1, "f")), "brick 1 never applied it");
+            int marked = 0;
+            for (int i : new int[] {0, 2}) {
+                if (Files.readString(v.file(i, "f")).equals("01AB456789")) {
+                    assertEquals(1, BrickInspector.index(v.dirs.get(i), "dirty").size(), "dirty mark on brick " + i);
+                    marked++;
+                }
+            }
+            assertTrue(marked > 0, "some brick applied the abandoned write");
+            var report = h.index(io.camelfs.heal.HealProgress.NONE);
+            assertEquals(0, report.failed(), report.toString());
+            byte[] first = Files.readAllBytes(v.file(0, "f"));
+            for (int i = 1; i < 3; i++) {
+                assertArrayEquals(first, Files.readAllBytes(v.file(i, "f")), "brick " + i + " diverged");
+            }
+        }
+    }
+
     @Test
     void sameNameCreatedAtOnceByTwoClients() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 3); Replicate a = v.client(); Replicate b = v.client()) {
