@@ -96,6 +96,17 @@ final class CopyChoice {
         return tie ? Optional.empty() : Optional.ofNullable(best);
     }
 
+    /** A brick with the latest time, ties going to the first: for copying times, where any of equals will do. */
+    static int newest(Set<Integer> among, Map<Integer, Attr> attrs, java.util.function.Function<Attr, Timespec> time) {
+        Integer best = null;
+        for (int b : among) {
+            if (best == null || time.apply(attrs.get(b)).compareTo(time.apply(attrs.get(best))) > 0) {
+                best = b;
+            }
+        }
+        return best;
+    }
+
     /** The brick with strictly the biggest file, if one is. */
     static Optional<Integer> biggest(Set<Integer> among, Map<Integer, Attr> attrs) {
         Integer best = null;

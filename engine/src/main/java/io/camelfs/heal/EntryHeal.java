@@ -253,9 +253,21 @@ final class EntryHeal {
         NameHeal names = new NameHeal(run);
         List<Supplier<Outcome>> work = new ArrayList<>();
         boolean conflict = false;
+        // with every brick of three or more at hand, a name most bricks lack goes: an acknowledged create reached a
+        // majority, so a minority copy is a delete a majority saw or a create that never completed. With two
+        // bricks (or one missing) no side is a majority: names are merged, never dropped.
+        int replica = r.spec().replica();
+        boolean byMajority = replica >= 3 && have.size() == replica;
         for (Map.Entry<String, List<Integer>> e : holders.entrySet()) {
             String path = VolumePath.child(dir, e.getKey());
             List<Integer> with = e.getValue();
+            if (byMajority && with.size() * 2 < replica) {
+                for (int b : with) {
+                    DirEntry h = lists.get(b).get(e.getKey());
+                    work.add(() -> names.expungeMinority(path, b, h, replica));
+                }
+                continue;
+            }
             // the holders' versions of the name, grouped: one group is agreement, more is a conflict
             Map<String, List<Integer>> versions = new LinkedHashMap<>();
             for (int b : with) {
@@ -299,7 +311,7 @@ final class EntryHeal {
         }
         Settlement s = new Settlement(logs, away(have));
         s.resolved(Counters.ENTRY);
-        int latest = CopyChoice.latest(have, timesOf(dir, have), Attr::mtime).orElse(first(have));
+        int latest = CopyChoice.newest(have, timesOf(dir, have), Attr::mtime);
         Set<Integer> others = new TreeSet<>(have);
         others.remove(latest);
         finish(dir, g, latest, others, have, s);

@@ -417,6 +417,35 @@ final class NameHeal {
         }
     }
 
+    /**
+     * Removes from the sink a name that fewer than half of all bricks hold, counted again on every brick under
+     * the name's keys: a create that completed meanwhile is a majority and stays.
+     */
+    Outcome expungeMinority(String path, int sink, DirEntry have, int replica) {
+        LOG.debug("expunge {} from brick {}: a minority of the bricks holds it", path, sink);
+        Gfid g = gfid(have);
+        try (Replicas.Lock lock = r.lock(keys(path, g), wait, b -> FopRequest.newBuilder().setLookup(Lookup
+                .newBuilder().setPath(path)))) {
+            if (lock.first().size() < replica || !lock.first().containsKey(sink)) {
+                return Outcome.FAILED; // every brick must be counted
+            }
+            int holding = 0;
+            for (Map.Entry<Integer, FopReply> e : lock.first().entrySet()) {
+                View v = View.of(e.getKey(), e.getValue());
+                if (v.errno() == 0 && (g == null || g.equals(v.attr().gfid()))) {
+                    holding++;
+                }
+            }
+            View there = View.of(sink, lock.first().get(sink));
+            if (holding * 2 >= replica || there.errno() != 0 || (g != null && !g.equals(there.attr().gfid()))) {
+                return Outcome.CLEAN;
+            }
+            r.call(sink, FopRequest.newBuilder().setExpunge(Expunge.newBuilder().setPath(path)
+                    .setGfid(Wire.gfid(g))), lock.held(), true);
+            return Outcome.HEALED;
+        }
+    }
+
     /** A symlink's or special file's owner, mode and times, from the source. */
     Outcome metadata(String path, int source, int sink) {
         List<String> keys = keys(path);

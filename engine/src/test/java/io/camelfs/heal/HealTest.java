@@ -300,15 +300,19 @@ class HealTest {
             c.mkdir("site", 0755);
             c.put("site/index.html", 0644, Bytes.of("<h1>v1</h1>"));
             c.put("site/app.js", 0644, Bytes.of("run()"));
+            c.put("site/old.css", 0644, Bytes.of("gone"));
             Files.writeString(v.file(2, "site/index.html"), "edited on brick 2's disk");
             Files.delete(v.file(1, "site/app.js"));
+            Files.delete(v.file(1, "site/old.css")); // a delete two of three bricks saw
+            Files.delete(v.file(2, "site/old.css"));
             assertEquals(0, h.index(HealProgress.NONE).healed(), "no marks: an index crawl sees nothing");
 
             HealReport r = h.full(HealProgress.NONE);
             assertEquals(0, r.failed(), r.toString());
             assertTrue(r.healed() >= 2, r.toString());
             assertEquals("<h1>v1</h1>", text(v.file(2, "site/index.html")), "the majority's copy");
-            assertEquals("run()", text(v.file(1, "site/app.js")), "missing name merged back");
+            assertEquals("run()", text(v.file(1, "site/app.js")), "a name two of three hold comes back");
+            assertFalse(LocalVolume.exists(v.file(0, "site/old.css")), "a name one of three holds goes");
             assertIdentical(v, 0, 1);
             assertIdentical(v, 0, 2);
             assertEquals(0, h.full(HealProgress.NONE).healed(), "a second full crawl finds nothing");
