@@ -210,6 +210,9 @@ final class NameHeal {
                 if (!src.holds(gfid(w)) || FileType.ofMode(src.attr().mode()) != w.type() || !whole) {
                     continue; // changed since the listing: the next crawl decides
                 }
+                if (blamedElsewhere(first, i, source, sink, gfid(w), present)) {
+                    continue; // the directory's source holds a stale copy of this file: its own heal copies it
+                }
                 View there = View.of(sink, first.get(sink).getReplies(i));
                 if (there.errno() != Errno.ENOENT) {
                     if (there.errno() == 0 && sameInode(w, new DirEntry(w.name(), FileType.ofMode(there.attr()
@@ -310,6 +313,25 @@ final class NameHeal {
 
     private static boolean held(FopReply r) {
         return r.getLease() == io.camelfs.protocol.v1.LeaseStatus.LEASE_OK;
+    }
+
+    /** Does a brick other than the source and the sink blame the source's copy of this inode? */
+    private static boolean blamedElsewhere(Map<Integer, FopReply> first, int i, int source, int sink, Gfid g,
+            Collection<Integer> present) {
+        if (g == null) {
+            return false;
+        }
+        for (Map.Entry<Integer, FopReply> e : first.entrySet()) {
+            int b = e.getKey();
+            if (b == source || b == sink || !present.contains(b) || e.getValue().getRepliesCount() <= i) {
+                continue;
+            }
+            View v = View.of(b, e.getValue().getReplies(i));
+            if (v.holds(g) && v.changelog().blames(source, Counters.DATA | Counters.METADATA)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean sameInode(DirEntry want, DirEntry now, View there) {
