@@ -4,10 +4,11 @@
 #     brick nodes and the producer), alternated ROUNDS times; prints the medians and the overhead;
 #  2. the time a scrape of /metrics takes on one node serving 10 volumes (20 bricks) after some writes.
 #
-#   bench/metrics.sh [FILES] [ROUNDS]      defaults: 10000 files, 3 rounds
+#   bench/metrics.sh [FILES] [ROUNDS] [THREADS,...]      defaults: 10000 files, 3 rounds, threads 1,8
 set -eu
 files=${1:-10000}
 rounds=${2:-3}
+threads=${3:-1,8}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
@@ -20,12 +21,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "== producer benchmark, statistics on vs off ($files files, threads 1 and 8, $rounds rounds)"
+echo "== producer benchmark, statistics on vs off ($files files, threads $threads, $rounds rounds)"
 r=1
 while [ $r -le "$rounds" ]; do
   for mode in on off; do
     opts=""; [ $mode = off ] && opts="-Dcamelfs.stats=off"
-    BRICK_JAVA_OPTS="$opts" BENCH_JAVA_OPTS="$opts" sh "$root/bench/producer.sh" "$files" 1,8 \
+    BRICK_JAVA_OPTS="$opts" BENCH_JAVA_OPTS="$opts" sh "$root/bench/producer.sh" "$files" "$threads" \
       | grep '^{' | sed "s/^{/{\"stats\":\"$mode\",/" >> "$work/producer.jsonl"
   done
   r=$((r+1))
@@ -34,6 +35,9 @@ python3 - "$work/producer.jsonl" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 for t in sorted({r["threads"] for r in rows}):
+    for mode in ("on", "off"):
+        print(f"threads {t}, statistics {mode:3}: " + ", ".join(f'{r["camelfs_files_per_s"]:.0f}' for r in rows
+              if r["threads"] == t and r["stats"] == mode) + " files/s")
     on = statistics.median(r["camelfs_files_per_s"] for r in rows if r["threads"] == t and r["stats"] == "on")
     off = statistics.median(r["camelfs_files_per_s"] for r in rows if r["threads"] == t and r["stats"] == "off")
     print(f"threads {t}: {on:8.0f} files/s with metrics, {off:8.0f} without: overhead {100 * (off - on) / off:+.1f}%")
@@ -110,3 +114,6 @@ print(f"200 scrapes of {series} series ({size // 1024} KiB): p50 {statistics.med
 print('{"scrape_p50_ms":%.1f,"scrape_p99_ms":%.1f,"scrape_max_ms":%.1f,"series":%d}'
       % (statistics.median(times), times[197], times[-1], series))
 PY
+
+echo "== what recording one operation costs"
+java -XX:TieredStopAtLevel=1 -cp "$lib/*" "$root/bench/OpStatsBench.java"
