@@ -71,6 +71,7 @@ public final class BrickServer implements AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
     private final BrickService service;
+    private final EventJournal events;
     private final ScheduledExecutorService sweeper;
     private final ServerSocket server;
     private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
@@ -88,8 +89,9 @@ public final class BrickServer implements AutoCloseable {
         long grace = volume.options().sessionGrace().toMillis();
         BrickService[] svc = new BrickService[1];
         this.leases = new LeaseTable((s, k) -> svc[0].recall(s, k), Math.max(grace, 2000));
+        this.events = new EventJournal(root.directory().resolve(BrickRoot.META));
         this.service = new BrickService(this, store, leases, locks, sessions,
-                new HealStatistics(root.directory().resolve(BrickRoot.META)), volume.options().syncWrites());
+                new HealStatistics(root.directory().resolve(BrickRoot.META)), events, volume.options().syncWrites());
         svc[0] = service;
         this.maxConnections = Math.max(64, c.threads() * 64);
         String host = c.bindHost() != null ? c.bindHost() : address.host();
@@ -338,6 +340,7 @@ public final class BrickServer implements AutoCloseable {
                 break;
             }
         }
+        events.close();
         root.close();
         LOG.info("brick {} of volume {} stopped; operations served:\n{}", address, volume.name(), served);
         listener.stopped(this);

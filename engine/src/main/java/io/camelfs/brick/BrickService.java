@@ -57,10 +57,12 @@ final class BrickService {
     private final LockTable locks;
     private final Sessions sessions;
     private final HealStatistics healStatistics;
+    private final EventJournal events;
     private final boolean syncWrites;
 
     BrickService(BrickServer brick, PosixStore store, LeaseTable leases, LockTable locks, Sessions sessions,
-            HealStatistics healStatistics, boolean syncWrites) {
+            HealStatistics healStatistics, EventJournal events, boolean syncWrites) {
+        this.events = events;
         this.brick = brick;
         this.store = store;
         this.leases = leases;
@@ -232,6 +234,9 @@ final class BrickService {
         FopReply reply = r.build();
         brick.served(req.getOpCase().name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - start,
                 reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
+        if (reply.getErrno() == 0 && mutating && reply.getLease() == LeaseStatus.LEASE_OK) {
+            journal(req, reply, h);
+        }
         if (reply.getErrno() == 0) {
             switch (req.getOpCase()) {
                 case READ -> brick.countData(reply.getData().size(), 0);
@@ -241,6 +246,40 @@ final class BrickService {
             }
         }
         return reply;
+    }
+
+    /** A change a client committed becomes an event (heal's repairs are not changes, only catching up). */
+    private void journal(FopRequest req, FopReply reply, Header h) {
+        io.camelfs.protocol.v1.Event.Builder e = io.camelfs.protocol.v1.Event.newBuilder().setTime(h.getTime());
+        switch (req.getOpCase()) {
+            case CREATE -> e.setType("create").setPath(req.getCreate().getPath());
+            case MKDIR -> e.setType("create").setPath(req.getMkdir().getPath()).setDirectory(true);
+            case MKNOD -> e.setType("create").setPath(req.getMknod().getPath());
+            case SYMLINK -> e.setType("create").setPath(req.getSymlink().getPath());
+            case LINK -> e.setType("create").setPath(req.getLink().getPath());
+            case UNLINK -> e.setType("delete").setPath(req.getUnlink().getPath());
+            case RMDIR -> e.setType("delete").setPath(req.getRmdir().getPath()).setDirectory(true);
+            case UNDO -> e.setType("delete").setPath(req.getUndo().getPath());
+            case RENAME -> e.setType("rename").setPath(req.getRename().getFrom()).setTo(req.getRename().getTo());
+            case WRITE -> e.setType("modify").setPath(req.getWrite().getPath());
+            case TRUNCATE -> e.setType("modify").setPath(req.getTruncate().getPath());
+            case FALLOCATE -> e.setType("modify").setPath(req.getFallocate().getPath());
+            case SETATTR -> e.setType((req.getSetattr().getValid() & SetAttr.SIZE) != 0 ? "modify" : "attrib")
+                    .setPath(req.getSetattr().getPath());
+            case SETXATTR -> e.setType("attrib").setPath(req.getSetxattr().getPath());
+            case REMOVEXATTR -> e.setType("attrib").setPath(req.getRemovexattr().getPath());
+            default -> {
+                return; // heal's installs, settles and marks
+            }
+        }
+        if (reply.hasStat()) {
+            e.setGfid(reply.getStat().getGfid()).setSize(reply.getStat().getSize());
+            if ((reply.getStat().getMode() & io.camelfs.fop.FileType.S_IFMT)
+                    == io.camelfs.fop.FileType.DIRECTORY.bits()) {
+                e.setDirectory(true);
+            }
+        }
+        events.append(e);
     }
 
     /** Each operation of a batch as if it came alone under the batch's header; the keys go back at the end. */
@@ -419,6 +458,11 @@ final class BrickService {
             case UNDO:
                 store.undo(req.getUndo().getPath(), gfid(req.getUndo().getGfid()));
                 return FopReply.newBuilder();
+            case EVENTS: {
+                EventJournal.Page p = events.after(req.getEvents().getAfter(), req.getEvents().getMax());
+                return FopReply.newBuilder().addAllEvents(p.events()).setEventsLost(p.lost()).setTotal(p.last())
+                        .setText(events.id());
+            }
             default:
                 return HealCalls.dispatch(req, store, healStatistics, brick.address().toString());
         }

@@ -39,4 +39,18 @@ public final class GlusterConstants {
 
     private GlusterConstants() {
     }
+    @Metadata(label = "consumer", description = "The change: create, modify, delete, rename or attrib.",
+              javaType = "String")
+    public static final String EVENT_TYPE = "CamelGlusterEventType";
+    @Metadata(label = "consumer", description = "When the client made the change, in epoch milliseconds (the"
+            + " client's clock, the same on every brick).", javaType = "long")
+    public static final String EVENT_TIME = "CamelGlusterEventTime";
+    @Metadata(label = "consumer", description = "The event's number in the journal of the brick it was read from.",
+              javaType = "long")
+    public static final String EVENT_SEQ = "CamelGlusterEventSeq";
+    @Metadata(label = "consumer", description = "The brick (host:port) whose journal the event was read from.",
+              javaType = "String")
+    public static final String EVENT_BRICK = "CamelGlusterEventBrick";
+    @Metadata(label = "consumer", description = "True when the path is a directory.", javaType = "boolean")
+    public static final String DIRECTORY = "CamelGlusterDirectory";
 }

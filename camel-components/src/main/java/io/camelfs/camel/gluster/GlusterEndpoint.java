@@ -10,9 +10,12 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
-/** Write, read, list and manage files of a camelfs volume, replicated synchronously to all its bricks. */
+/**
+ * Write, read, list and manage files of a camelfs volume, replicated synchronously to all its bricks; as a consumer,
+ * one exchange per change committed on the volume by any client.
+ */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "gluster", title = "camelfs Gluster Volume", syntax = "gluster:volume",
-             category = {Category.FILE}, headersClass = GlusterConstants.class, producerOnly = true)
+             category = {Category.FILE}, headersClass = GlusterConstants.class)
 public class GlusterEndpoint extends DefaultEndpoint {
     @UriPath(description = "Name of the volume")
     @Metadata(required = true)
@@ -41,6 +44,28 @@ public class GlusterEndpoint extends DefaultEndpoint {
             + " volume, which heals at once when a brick reconnects", defaultValue = "true")
     private boolean selfHealDaemon = true;
 
+    @UriParam(label = "consumer", description = "The changes to emit, comma separated: create, modify, delete,"
+            + " rename, attrib", defaultValue = "create,modify,delete,rename")
+    private String events = "create,modify,delete,rename";
+    @UriParam(label = "consumer", description = "Only changes to paths matching this glob (relative to the volume"
+            + " root, e.g. static/**)")
+    private String include;
+    @UriParam(label = "consumer", description = "File keeping the consumer's position, so a restarted node neither"
+            + " loses nor repeats events (default .camelfs-events/VOLUME-HASH.position in the working directory)")
+    private String positionFile;
+    @UriParam(label = "consumer", description = "Milliseconds between polls of the brick's event journal",
+              defaultValue = "200")
+    private long pollDelay = 200;
+    @UriParam(label = "consumer", description = "Events read per poll at most: the bound on what waits in memory",
+              defaultValue = "500")
+    private int maxEventsPerPoll = 500;
+    @UriParam(label = "consumer", description = "On the very first start (no position yet), emit the events the"
+            + " journal still holds instead of starting at its end", defaultValue = "false")
+    private boolean fromBeginning;
+
+    static final java.util.Set<String> EVENT_TYPES = java.util.Set.of("create", "modify", "delete", "rename",
+            "attrib");
+
     public GlusterEndpoint(String uri, GlusterComponent component) {
         super(uri, component);
     }
@@ -56,8 +81,72 @@ public class GlusterEndpoint extends DefaultEndpoint {
     }
 
     @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("gluster: has no consumer yet");
+    public Consumer createConsumer(Processor processor) throws Exception {
+        GlusterConsumer c = new GlusterConsumer(this, processor);
+        configureConsumer(c);
+        return c;
+    }
+
+    /** The events option as a set; an unknown name fails at route start-up, named. */
+    java.util.Set<String> eventTypes() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String t : events.split(",")) {
+            String n = t.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!EVENT_TYPES.contains(n)) {
+                throw new IllegalArgumentException(getEndpointUri() + ": events: unknown event '" + t.trim()
+                        + "' (expected create, modify, delete, rename, attrib)");
+            }
+            out.add(n);
+        }
+        return out;
+    }
+
+    public String getEvents() {
+        return events;
+    }
+
+    public void setEvents(String events) {
+        this.events = events;
+    }
+
+    public String getInclude() {
+        return include;
+    }
+
+    public void setInclude(String include) {
+        this.include = include;
+    }
+
+    public String getPositionFile() {
+        return positionFile;
+    }
+
+    public void setPositionFile(String positionFile) {
+        this.positionFile = positionFile;
+    }
+
+    public long getPollDelay() {
+        return pollDelay;
+    }
+
+    public void setPollDelay(long pollDelay) {
+        this.pollDelay = pollDelay;
+    }
+
+    public int getMaxEventsPerPoll() {
+        return maxEventsPerPoll;
+    }
+
+    public void setMaxEventsPerPoll(int maxEventsPerPoll) {
+        this.maxEventsPerPoll = maxEventsPerPoll;
+    }
+
+    public boolean isFromBeginning() {
+        return fromBeginning;
+    }
+
+    public void setFromBeginning(boolean fromBeginning) {
+        this.fromBeginning = fromBeginning;
     }
 
     static int octal(String option, String value) {
@@ -78,6 +167,11 @@ public class GlusterEndpoint extends DefaultEndpoint {
         io.camelfs.volume.VolumeSpec.checkName(volume);
         octal("fileMode", fileMode);
         octal("directoryMode", directoryMode);
+        eventTypes();
+        if (pollDelay < 1 || maxEventsPerPoll < 1) {
+            throw new IllegalArgumentException(getEndpointUri() + ": pollDelay and maxEventsPerPoll must be at"
+                    + " least 1");
+        }
     }
 
     public GlusterHealMode getMode() {
