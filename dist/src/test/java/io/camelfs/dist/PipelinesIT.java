@@ -1,0 +1,101 @@
+package io.camelfs.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped pipeline examples, run as they are (ports moved to free ones) in a node process each. */
+class PipelinesIT {
+    @TempDir
+    Path work;
+
+    private Path example(String name, int... ports) throws Exception {
+        String yaml = Files.readString(NodeProcess.HOME.resolve("examples/yaml/" + name + "/node.yaml"));
+        int base = name.equals("drop-folder") ? 24021 : 24031;
+        for (int i = 0; i < ports.length; i++) {
+            yaml = yaml.replace("127.0.0.1:" + (base + i), "127.0.0.1:" + ports[i]).replace("port: " + (base + i)
+                    + ",", "port: " + ports[i] + ",");
+        }
+        Path y = work.resolve(name + ".yaml");
+        Files.writeString(y, yaml);
+        return y;
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, what);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void dropFolderReplicatesThenArchives() throws Exception {
+        Path y = example("drop-folder", NodeProcess.freePort(), NodeProcess.freePort());
+        try (NodeProcess n = NodeProcess.start("drop", work, y)) {
+            Files.createDirectories(work.resolve("incoming/reports"));
+            Files.writeString(work.resolve("incoming/report.txt"), "quarterly figures\n");
+            Files.writeString(work.resolve("incoming/reports/q3.csv"), "a,b\n1,2\n");
+            await("archived", () -> Files.exists(work.resolve("archive/report.txt"))
+                    && Files.exists(work.resolve("archive/reports/q3.csv")));
+            for (String b : List.of("brick1", "brick2")) {
+                assertEquals("quarterly figures\n", Files.readString(work.resolve("data/drop/" + b + "/report.txt")));
+                assertEquals("a,b\n1,2\n", Files.readString(work.resolve("data/drop/" + b + "/reports/q3.csv")));
+            }
+            assertTrue(!Files.exists(work.resolve("incoming/report.txt")), "moved out of incoming/");
+        }
+    }
+
+    @Test
+    void eventsBecomeAnAuditLogThatSurvivesARestart() throws Exception {
+        int p1 = NodeProcess.freePort();
+        int p2 = NodeProcess.freePort();
+        Path y = example("events", p1, p2);
+        String vol = "127.0.0.1:" + p1 + ":/site";
+        Path log = work.resolve("audit/changes.log");
+        Path page = Files.writeString(work.resolve("index.html"), "<h1>hi</h1>");
+        try (NodeProcess n = NodeProcess.start("events", work, y)) {
+            n.awaitLog("consuming events", Duration.ofSeconds(30));
+            assertEquals(0, NodeProcess.cli(work, Duration.ofSeconds(30), "cp", page.toString(), vol + "/index.html")
+                    .exit());
+            assertEquals(0, NodeProcess.cli(work, Duration.ofSeconds(30), "rm", vol + "/index.html").exit());
+            await("two lines", () -> lines(log).size() == 2);
+            n.terminate(Duration.ofSeconds(30));
+        }
+        // changes made while the node is down are in the log after it starts again, once
+        NodeProcess server = NodeProcess.start("bricks-only", work, bricksOnly(y));
+        assertEquals(0, NodeProcess.cli(work, Duration.ofSeconds(30), "cp", page.toString(), vol + "/again.html")
+                .exit());
+        server.terminate(Duration.ofSeconds(30));
+        try (NodeProcess n = NodeProcess.start("events", work, y)) {
+            await("three lines", () -> lines(log).size() == 3);
+            Thread.sleep(1000);
+            List<String> l = lines(log);
+            assertEquals(3, l.size(), l.toString());
+            assertTrue(l.get(0).matches("\\S+ create index.html ?"), l.get(0));
+            assertTrue(l.get(1).matches("\\S+ delete index.html ?"), l.get(1));
+            assertTrue(l.get(2).matches("\\S+ create again.html ?"), l.get(2));
+        }
+    }
+
+    private Path bricksOnly(Path y) throws Exception {
+        String yaml = Files.readString(y);
+        Path b = work.resolve("bricks-only.yaml");
+        Files.writeString(b, yaml.substring(0, yaml.indexOf("# One line per change")));
+        return b;
+    }
+
+    private static List<String> lines(Path p) {
+        try {
+            return Files.exists(p) ? Files.readAllLines(p) : List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+}
