@@ -16,13 +16,18 @@ class PipelinesIT {
     Path work;
 
     private Path example(String name, int... ports) throws Exception {
-        String yaml = Files.readString(NodeProcess.HOME.resolve("examples/yaml/" + name + "/node.yaml"));
-        int base = name.equals("drop-folder") ? 24021 : 24031;
+        return exampleFile(name + "/node.yaml", name.equals("drop-folder") ? 24021 : name.equals("events") ? 24031
+                : 24041, ports);
+    }
+
+    /** An example file with its ports base, base+1, ... moved to the given free ones. */
+    private Path exampleFile(String file, int base, int... ports) throws Exception {
+        String yaml = Files.readString(NodeProcess.HOME.resolve("examples/yaml/" + file));
         for (int i = 0; i < ports.length; i++) {
             yaml = yaml.replace("127.0.0.1:" + (base + i), "127.0.0.1:" + ports[i]).replace("port: " + (base + i)
                     + ",", "port: " + ports[i] + ",");
         }
-        Path y = work.resolve(name + ".yaml");
+        Path y = work.resolve(file.replace('/', '-'));
         Files.writeString(y, yaml);
         return y;
     }
@@ -81,6 +86,52 @@ class PipelinesIT {
             assertTrue(l.get(0).matches("\\S+ create index.html ?"), l.get(0));
             assertTrue(l.get(1).matches("\\S+ delete index.html ?"), l.get(1));
             assertTrue(l.get(2).matches("\\S+ create again.html ?"), l.get(2));
+        }
+    }
+
+    @Test
+    void nightlyFullHealRepairsDriftAndFilesAReport() throws Exception {
+        int p1 = NodeProcess.freePort();
+        Path y = example("cron-rsync-replacement", p1, NodeProcess.freePort());
+        Files.writeString(y, Files.readString(y).replace("cron: \"0 0 3 * * ?\"", "cron: \"0/2 * * * * ?\""));
+        try (NodeProcess n = NodeProcess.start("www", work, y)) {
+            Path page = Files.writeString(work.resolve("page.html"), "<p>v1</p>");
+            assertEquals(0, NodeProcess.cli(work, Duration.ofSeconds(30), "cp", page.toString(), "127.0.0.1:" + p1
+                    + ":/www/page.html").exit());
+            // drift behind camelfs's back, as if someone edited one server's copy: no mark records it
+            Files.writeString(work.resolve("data/www/brick2/page.html"), "<p>edited on the disk</p>");
+            await("a report of a crawl that healed something", () -> {
+                try (var reports = Files.list(work.resolve("reports"))) {
+                    return reports.anyMatch(r -> lines(r).stream().anyMatch(l -> l.contains("FULL crawl")
+                            && !l.contains("(healed 0,")));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            assertEquals(Files.readString(work.resolve("data/www/brick1/page.html")),
+                    Files.readString(work.resolve("data/www/brick2/page.html")), "the copies agree again");
+        }
+    }
+
+    @Test
+    void twoWebNodesMountOneVolumeAndSeeEachOthersWrites() throws Exception {
+        int p1 = NodeProcess.freePort();
+        int p2 = NodeProcess.freePort();
+        Path w1 = exampleFile("lsyncd-replacement/web1.yaml", 24051, p1, p2);
+        Path w2 = exampleFile("lsyncd-replacement/web2.yaml", 24051, p1, p2);
+        try (NodeProcess web1 = NodeProcess.start("web1", work, w1);
+                NodeProcess web2 = NodeProcess.start("web2", work, w2);
+                Mounted a = Mounted.mount(work, "127.0.0.1:" + p1 + ":/www", work.resolve("www-on-web1"), null);
+                Mounted b = Mounted.mount(work, "127.0.0.1:" + p2 + ":/www", work.resolve("www-on-web2"), null)) {
+            Files.writeString(a.dir.resolve("index.html"), "<h1>deployed on web1</h1>");
+            assertEquals("<h1>deployed on web1</h1>", Files.readString(b.dir.resolve("index.html")),
+                    "readable on web2 when the write returned");
+            Files.writeString(b.dir.resolve("upload.txt"), "written on web2");
+            assertEquals("written on web2", Files.readString(a.dir.resolve("upload.txt")), "both ways");
+            Files.delete(a.dir.resolve("upload.txt"));
+            assertTrue(!Files.exists(b.dir.resolve("upload.txt")));
+            assertEquals("<h1>deployed on web1</h1>", Files.readString(work.resolve("data/www/brick1/index.html")));
+            assertEquals("<h1>deployed on web1</h1>", Files.readString(work.resolve("data/www/brick2/index.html")));
         }
     }
 

@@ -264,6 +264,19 @@ final class InodeHeal {
                     timesFrom = p.source();
                 }
             }
+            if (!p.copy() && !p.split() && !data.isEmpty() && m.targets().isEmpty() && !m.split()) {
+                // the copies hold the same data, yet a data operation whose outcome was in doubt may have stamped
+                // its time on some only (a truncate to the same size, say): the later time wins, so no copy
+                // keeps a different mtime once its marks are gone (a metadata repair, when there is one, brings
+                // its source's times instead)
+                int newest = CopyChoice.newest(data, attrs, Attr::mtime);
+                for (int b : have) {
+                    if (!attrs.get(b).mtime().equals(attrs.get(newest).mtime())) {
+                        timesFor.add(b);
+                        timesFrom = newest;
+                    }
+                }
+            }
             for (int t : p.targets()) {
                 settle.healed(p.source(), t, Counters.DATA);
                 changed = true;
