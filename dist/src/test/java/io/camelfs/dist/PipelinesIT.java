@@ -135,6 +135,30 @@ class PipelinesIT {
         }
     }
 
+    @Test
+    void aClusteredRouteRunsOnOneNodeAndMovesWhenItsNodeDies() throws Exception {
+        Path y = Files.copy(NodeProcess.HOME.resolve("examples/yaml/once-per-cluster/node.yaml"),
+                work.resolve("once.yaml"));
+        String line = "nightly report made on this node";
+        try (NodeProcess a = NodeProcess.start("once-a", work, y);
+                NodeProcess b = NodeProcess.start("once-b", work, y)) {
+            await("a leader runs the route", () -> reports(a, line) + reports(b, line) >= 3);
+            Thread.sleep(3000);
+            int ra = reports(a, line);
+            int rb = reports(b, line);
+            assertTrue((ra > 0) != (rb > 0), "exactly one node runs it: " + ra + " and " + rb);
+            NodeProcess leader = ra > 0 ? a : b;
+            NodeProcess other = ra > 0 ? b : a;
+            leader.kill9();
+            int before = reports(other, line);
+            await("the other node takes over", () -> reports(other, line) >= before + 3);
+        }
+    }
+
+    private static int reports(NodeProcess n, String line) {
+        return n.log().split(java.util.regex.Pattern.quote(line), -1).length - 1;
+    }
+
     private Path bricksOnly(Path y) throws Exception {
         String yaml = Files.readString(y);
         Path b = work.resolve("bricks-only.yaml");

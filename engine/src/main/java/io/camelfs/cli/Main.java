@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
 /** bin/camelfs: run a node, or use a volume from the command line without FUSE. */
 @Command(name = "camelfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
          description = "Replicated directories for the JVM operations stack.",
-         subcommands = {RunCommand.class, MountCommand.class, VolumeCommand.class, HealCommand.class, CpCommand.class,
-             CatCommand.class, LsCommand.class, RmCommand.class, CommandLine.HelpCommand.class})
+         subcommands = {RunCommand.class, MountCommand.class, VolumeCommand.class, HealCommand.class,
+             AdoptCommand.class, CpCommand.class, CatCommand.class, LsCommand.class, RmCommand.class,
+             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
