@@ -135,6 +135,50 @@ class GlusterComponentTest {
     }
 
     @Test
+    void setattrGlobListingAndStreaming() throws Exception {
+        ok(send("write", "docs/a.md", "# a"));
+        ok(send("write", "docs/b.txt", "b"));
+        ok(send("write", "docs/c.md", "# c"));
+        Exchange st = ok(template.send("gluster:vol?operation=setattr", x -> {
+            x.getIn().setHeader(Exchange.FILE_NAME, "docs/a.md");
+            x.getIn().setHeader("CamelGlusterMode", "0600");
+            x.getIn().setHeader("CamelGlusterOwner", "1234:5678");
+            x.getIn().setHeader(Exchange.FILE_LAST_MODIFIED, 1_700_000_000_123L);
+        }));
+        assertEquals(1_700_000_000_123L, st.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED));
+        for (String b : new String[] {"b1", "b2"}) {
+            Path f = tmp.resolve(b).resolve("docs/a.md");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(f)));
+            assertEquals(1234, Files.getAttribute(f, "unix:uid"));
+            assertEquals(5678, Files.getAttribute(f, "unix:gid"));
+            assertEquals(1_700_000_000_123L, Files.getLastModifiedTime(f).toMillis());
+        }
+        Exchange none = template.send("gluster:vol?operation=setattr", x -> x.getIn().setHeader(Exchange.FILE_NAME,
+                "docs/a.md"));
+        assertInstanceOf(IllegalArgumentException.class, none.getException());
+
+        Exchange md = ok(template.send("gluster:vol?operation=list&path=docs&include=docs/*.md", x -> { }));
+        assertEquals(List.of("/docs/a.md", "/docs/c.md"), ((List<?>) md.getMessage().getBody()).stream()
+                .map(f -> ((GlusterFile) f).path()).sorted().toList());
+        Exchange it = ok(template.send("gluster:vol?operation=list&path=docs&streaming=true", x -> { }));
+        java.util.Iterator<?> entries = (java.util.Iterator<?>) it.getMessage().getBody();
+        Set<String> all = new java.util.TreeSet<>();
+        entries.forEachRemaining(f -> all.add(((GlusterFile) f).path()));
+        assertEquals(Set.of("/docs/a.md", "/docs/b.txt", "/docs/c.md"), all);
+
+        byte[] big = new byte[3 * (1 << 20) + 17];
+        new java.util.Random(5).nextBytes(big);
+        ok(send("write", "big.bin", big));
+        Exchange rs = ok(template.send("gluster:vol?operation=read&streaming=true", x -> x.getIn().setHeader(
+                Exchange.FILE_NAME, "big.bin")));
+        assertInstanceOf(java.io.InputStream.class, rs.getMessage().getBody());
+        try (java.io.InputStream in = rs.getMessage().getBody(java.io.InputStream.class)) {
+            assertArrayEquals(big, in.readAllBytes());
+        }
+    }
+
+    @Test
     void headerOverridesAndModes() {
         ok(template.send("gluster:vol?fileMode=0600", x -> {
             x.getIn().setHeader(Exchange.FILE_NAME, "secret.txt");

@@ -53,4 +53,7 @@ public final class GlusterConstants {
     public static final String EVENT_BRICK = "CamelGlusterEventBrick";
     @Metadata(label = "consumer", description = "True when the path is a directory.", javaType = "boolean")
     public static final String DIRECTORY = "CamelGlusterDirectory";
+    @Metadata(label = "producer", description = "setattr: the new owner as uid:gid (either may be empty).",
+              javaType = "String")
+    public static final String OWNER = "CamelGlusterOwner";
 }

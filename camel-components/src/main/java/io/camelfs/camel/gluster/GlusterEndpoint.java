@@ -47,9 +47,13 @@ public class GlusterEndpoint extends DefaultEndpoint {
     @UriParam(label = "consumer", description = "The changes to emit, comma separated: create, modify, delete,"
             + " rename, attrib", defaultValue = "create,modify,delete,rename")
     private String events = "create,modify,delete,rename";
-    @UriParam(label = "consumer", description = "Only changes to paths matching this glob (relative to the volume"
-            + " root, e.g. static/**)")
+    @UriParam(description = "Consumer: only changes to paths matching this glob (relative to the volume root, e.g."
+            + " static/**). Producer, list: only entries whose path matches")
     private String include;
+    @UriParam(label = "producer", description = "read: the body is an InputStream that reads the file chunk by"
+            + " chunk as it is consumed, instead of a byte[] of the whole file; list: an Iterator of GlusterFile that"
+            + " reads the directory page by page (for a split with streaming)", defaultValue = "false")
+    private boolean streaming;
     @UriParam(label = "consumer", description = "File keeping the consumer's position, so a restarted node neither"
             + " loses nor repeats events (default .camelfs-events/VOLUME-HASH.position in the working directory)")
     private String positionFile;
@@ -107,6 +111,14 @@ public class GlusterEndpoint extends DefaultEndpoint {
 
     public void setEvents(String events) {
         this.events = events;
+    }
+
+    public boolean isStreaming() {
+        return streaming;
+    }
+
+    public void setStreaming(boolean streaming) {
+        this.streaming = streaming;
     }
 
     public String getInclude() {

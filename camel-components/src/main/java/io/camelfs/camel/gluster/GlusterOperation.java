@@ -12,5 +12,10 @@ public enum GlusterOperation {
     /** Self-heal now: an index crawl, or a full crawl with mode=full; the body becomes the crawl's report. */
     heal,
     /** What needs heal, per brick, from the bricks' heal indices; the body becomes the HealInfo. */
-    healInfo
+    healInfo,
+    /**
+     * Changes mode (CamelGlusterMode, octal), owner (CamelGlusterOwner, uid:gid) and modification time
+     * (CamelFileLastModified, epoch ms) -- whichever headers are set; the body becomes the file's GlusterFile.
+     */
+    setattr
 }

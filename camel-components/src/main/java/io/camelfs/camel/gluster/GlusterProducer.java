@@ -80,6 +80,7 @@ public class GlusterProducer extends DefaultProducer {
                 setHeaders(in, a);
                 in.setBody(GlusterFile.of(p, a));
             }
+            case setattr -> setattr(in);
             case append -> append(in);
             case rename -> rename(in);
             case truncate -> {
@@ -232,6 +233,11 @@ public class GlusterProducer extends DefaultProducer {
         if (a.isDirectory()) {
             throw FopException.of(Errno.EISDIR, VolumePath.display(p));
         }
+        if (getEndpoint().isStreaming()) {
+            setHeaders(in, a);
+            in.setBody(new GlusterInputStream(ops(), p, CHUNK));
+            return;
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(a.size(), Integer.MAX_VALUE - 8));
         long off = 0;
         for (;;) {
@@ -267,18 +273,44 @@ public class GlusterProducer extends DefaultProducer {
 
     private void list(Message in) {
         String dir = path(in);
+        java.nio.file.PathMatcher match = getEndpoint().getInclude() == null ? null
+                : java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + getEndpoint().getInclude());
+        GlusterListing listing = new GlusterListing(ops(), dir, match);
+        if (getEndpoint().isStreaming()) {
+            in.setBody(listing);
+            return;
+        }
         List<GlusterFile> out = new ArrayList<>();
-        long cookie = 0;
-        for (;;) {
-            DirPage page = ops().readdir(dir, cookie, 1000, true);
-            for (DirEntry e : page.entries()) {
-                out.add(GlusterFile.of(VolumePath.child(dir, e.name()), e.attr()));
-                cookie = e.cookie();
-            }
-            if (page.eof() || page.entries().isEmpty()) {
-                break;
+        listing.forEachRemaining(out::add);
+        in.setBody(out);
+    }
+
+    private void setattr(Message in) {
+        String p = path(in);
+        String mode = in.getHeader(GlusterConstants.MODE, String.class);
+        String owner = in.getHeader(GlusterConstants.OWNER, String.class);
+        Long modified = in.getHeader(GlusterConstants.FILE_LAST_MODIFIED, Long.class);
+        Integer uid = null;
+        Integer gid = null;
+        if (owner != null) {
+            String[] f = owner.split(":", -1);
+            try {
+                uid = f[0].isEmpty() ? null : Integer.valueOf(f[0]);
+                gid = f.length < 2 || f[1].isEmpty() ? null : Integer.valueOf(f[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(GlusterConstants.OWNER + ": '" + owner + "' is not uid:gid");
             }
         }
-        in.setBody(out);
+        if (mode == null && uid == null && gid == null && modified == null) {
+            throw new IllegalArgumentException("setattr " + VolumePath.display(p) + ": set at least one of "
+                    + GlusterConstants.MODE + ", " + GlusterConstants.OWNER + " or "
+                    + GlusterConstants.FILE_LAST_MODIFIED);
+        }
+        io.camelfs.fop.Timespec m = modified == null ? null : new io.camelfs.fop.Timespec(Math.floorDiv(modified,
+                1000L), (int) Math.floorMod(modified, 1000L) * 1_000_000);
+        Attr a = ops().setattr(p, new io.camelfs.fop.SetAttr(mode == null ? null : GlusterEndpoint.octal(
+                GlusterConstants.MODE, mode), uid, gid, null, null, m, false, false));
+        setHeaders(in, a);
+        in.setBody(GlusterFile.of(p, a));
     }
 }
