@@ -62,6 +62,18 @@ class PipelinesIT {
         int p1 = NodeProcess.freePort();
         int p2 = NodeProcess.freePort();
         Path y = example("events", p1, p2);
+        java.util.List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        hook.createContext("/hook", x -> {
+            posted.add(x.getRequestMethod() + " " + new String(x.getRequestBody().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            x.sendResponseHeaders(204, -1);
+            x.close();
+        });
+        hook.start();
+        Files.writeString(y, Files.readString(y).replace("127.0.0.1:8099", "127.0.0.1:" + hook.getAddress()
+                .getPort()));
         String vol = "127.0.0.1:" + p1 + ":/site";
         Path log = work.resolve("audit/changes.log");
         Path page = Files.writeString(work.resolve("index.html"), "<h1>hi</h1>");
@@ -71,6 +83,11 @@ class PipelinesIT {
                     .exit());
             assertEquals(0, NodeProcess.cli(work, Duration.ofSeconds(30), "rm", vol + "/index.html").exit());
             await("two lines", () -> lines(log).size() == 2);
+            await("two webhook calls", () -> posted.size() == 2);
+            assertTrue(posted.get(0).matches("POST \\{\"type\":\"create\",\"path\":\"index.html\",\"time\":\\d+}"),
+                    posted.toString());
+            assertTrue(posted.get(1).startsWith("POST {\"type\":\"delete\",\"path\":\"index.html\""),
+                    posted.toString());
             n.terminate(Duration.ofSeconds(30));
         }
         // changes made while the node is down are in the log after it starts again, once
@@ -86,6 +103,10 @@ class PipelinesIT {
             assertTrue(l.get(0).matches("\\S+ create index.html ?"), l.get(0));
             assertTrue(l.get(1).matches("\\S+ delete index.html ?"), l.get(1));
             assertTrue(l.get(2).matches("\\S+ create again.html ?"), l.get(2));
+            await("the webhook got it too, once", () -> posted.size() == 3);
+            assertTrue(posted.get(2).contains("again.html"), posted.toString());
+        } finally {
+            hook.stop(0);
         }
     }
 

@@ -86,4 +86,25 @@ class AdoptCommandTest {
             assertTrue(again.contains("0 differences"), again);
         }
     }
+
+    @Test
+    void aSourceThatIsNotABrickIsRefusedAndNothingChanges() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, 2)) {
+            write(v.file(0, "a.txt"), "a", 1_700_000_000);
+            String target = v.spec.bricks().get(0) + ":/" + v.spec.name();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            PrintStream old = System.err;
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit;
+            try {
+                exit = Main.execute("adopt", "--source", "127.0.0.1:1", target);
+            } finally {
+                System.setErr(old);
+            }
+            assertEquals(1, exit);
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("--source 127.0.0.1:1 is not a brick of volume"),
+                    err.toString(StandardCharsets.UTF_8));
+            assertFalse(LocalVolume.exists(v.file(1, "a.txt")), "nothing healed");
+        }
+    }
 }
