@@ -228,6 +228,16 @@ final class GlusterConsumer extends ScheduledPollConsumer {
         m.setBody(e.getType() + " /" + e.getPath() + (e.getTo().isEmpty() ? "" : " -> /" + e.getTo()));
     }
 
+    /** Failed polls in a row (0 once events can be read again). */
+    int failures() {
+        return failures;
+    }
+
+    /** The reason of the last failure, as logged. */
+    String failing() {
+        return failing;
+    }
+
     /** Waits longer after each failure in a row (up to 30 s) and logs why, once per reason. */
     private int backOff(String why) {
         failures++;
