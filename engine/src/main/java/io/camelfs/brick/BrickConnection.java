@@ -37,8 +37,11 @@ final class BrickConnection implements Runnable {
     private final DataOutputStream out;
     private Sessions.Session subscribed;
     private Consumer<Upcall> sink;
+    /** Why this client is not served (auth.allow / auth.reject), or null. */
+    private final String refused;
 
-    BrickConnection(Socket socket, BrickService service, Runnable onClose) throws IOException {
+    BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused) throws IOException {
+        this.refused = refused;
         this.socket = socket;
         this.service = service;
         this.onClose = onClose;
@@ -50,6 +53,11 @@ final class BrickConnection implements Runnable {
     public void run() {
         try (socket) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            if (refused != null) {
+                // the client's first request learns why, then the connection ends: nothing is served
+                write(Frame.error(Frame.read(in), Frame.FAILED_PRECONDITION, refused));
+                return;
+            }
             for (;;) {
                 Frame f = Frame.read(in);
                 write(handle(f));

@@ -196,9 +196,14 @@ public final class BrickServer implements AutoCloseable {
                 }
                 continue;
             }
+            String refused = volume.options().refusal(sock.getInetAddress());
+            if (refused != null) {
+                LOG.warn("brick {} of volume {}: {}", address, volume.name(), refused);
+                refused = "brick " + address + " of volume " + volume.name() + ": " + refused;
+            }
             try {
                 BrickConnection[] self = new BrickConnection[1];
-                self[0] = new BrickConnection(sock, service, () -> connections.remove(self[0]));
+                self[0] = new BrickConnection(sock, service, () -> connections.remove(self[0]), refused);
                 connections.add(self[0]);
                 Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
                 t.setDaemon(true);

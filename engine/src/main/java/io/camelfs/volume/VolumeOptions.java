@@ -28,6 +28,10 @@ public final class VolumeOptions {
         m.put("heal-parallelism", new String[] {"8", "how many files one healer repairs at once"});
         m.put("heal-on-access", new String[] {"true",
             "a client that reads a file needing heal serves it from a good copy and repairs the others"});
+        m.put("auth.allow", new String[] {"*",
+            "client addresses the bricks serve: addresses, CIDR blocks, wildcards like 192.168.1.*, comma separated"});
+        m.put("auth.reject", new String[] {"",
+            "client addresses the bricks refuse, same syntax; reject wins over allow"});
         KNOWN = Collections.unmodifiableMap(m);
     }
 
@@ -41,6 +45,9 @@ public final class VolumeOptions {
         Map<String, String> v = new TreeMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             String name = dashed(e.getKey().trim());
+            if (name.equals("auth-allow") || name.equals("auth-reject")) {
+                name = "auth." + name.substring(5); // authAllow from Camel's binding, auth.allow as GlusterFS spells it
+            }
             if (!KNOWN.containsKey(name)) {
                 throw new InvalidVolumeException("unknown volume option '" + name + "' (known: "
                         + String.join(", ", KNOWN.keySet()) + ")");
@@ -57,6 +64,8 @@ public final class VolumeOptions {
         o.favoriteChildPolicy();
         o.healParallelism();
         o.healOnAccess();
+        o.authAllow();
+        o.authReject();
         return o;
     }
 
@@ -125,6 +134,25 @@ public final class VolumeOptions {
 
     public boolean healOnAccess() {
         return bool("heal-on-access");
+    }
+
+    public AddressList authAllow() {
+        return AddressList.parse("auth.allow", get("auth.allow"));
+    }
+
+    public AddressList authReject() {
+        return AddressList.parse("auth.reject", get("auth.reject"));
+    }
+
+    /** Why a client at this address may not use the volume, or null when it may. */
+    public String refusal(java.net.InetAddress client) {
+        if (authReject().matches(client)) {
+            return "client " + client.getHostAddress() + " is refused by auth.reject (" + authReject() + ")";
+        }
+        if (!authAllow().matches(client)) {
+            return "client " + client.getHostAddress() + " is not in auth.allow (" + authAllow() + ")";
+        }
+        return null;
     }
 
     public boolean syncWrites() {
