@@ -42,14 +42,12 @@ final class EntryHeal {
 
     private final HealRun run;
     private final Replicas r;
-    private final java.time.Duration wait;
     /** The directory's heal key, held while this heal decides and settles (see healNow). */
     private Replicas.Lock lock;
 
     EntryHeal(HealRun run) {
         this.run = run;
         this.r = run.replicas;
-        this.wait = r.timeout().multipliedBy(2);
     }
 
     /** Heals the directory's names, once per crawl at a time however many tasks ask (see HealRun#directory). */
@@ -84,7 +82,7 @@ final class EntryHeal {
         // later merge brought it back everywhere). Clients never take this key: their operations go on.
         List<String> key = List.of(healKey(g));
         beforeLock.accept(dir);
-        try (Replicas.Lock lock = r.lock(key, wait, b -> FopRequest.newBuilder().setLookup(
+        try (Replicas.Lock lock = r.lock(key, run.lockWait, b -> FopRequest.newBuilder().setLookup(
                 io.camelfs.protocol.v1.Lookup.newBuilder().setPath(dir)))) {
             Map<Integer, View> now = new TreeMap<>();
             lock.first().forEach((b, reply) -> now.put(b, View.of(b, reply)));

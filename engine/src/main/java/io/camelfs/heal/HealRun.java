@@ -26,6 +26,8 @@ final class HealRun {
     final FavoriteChildPolicy policy;
     final ExecutorService inodes;
     final ExecutorService names;
+    /** How long a healer waits for its keys: clients' leases are recalled first, which may take a brick timeout. */
+    final java.time.Duration lockWait;
     final Instant start = Instant.now();
     /** An operator's choice for split-brains met in this run (the CLI's split-brain commands), or -1. */
     int forcedSource = -1;
@@ -47,6 +49,7 @@ final class HealRun {
         this.policy = policy;
         this.inodes = inodes;
         this.names = names;
+        this.lockWait = replicas.timeout().multipliedBy(2);
     }
 
     /** Queues a task; {@link #awaitIdle} returns once every task (and every task they queue) has ended. */

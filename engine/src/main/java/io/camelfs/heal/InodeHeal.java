@@ -16,7 +16,6 @@ import io.camelfs.protocol.v1.Locate;
 import io.camelfs.protocol.v1.SetMeta;
 import io.camelfs.protocol.v1.Settle;
 import io.camelfs.protocol.v1.SplitBrainMark;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,12 +39,10 @@ final class InodeHeal {
 
     private final HealRun run;
     private final Replicas r;
-    private final Duration wait;
 
     InodeHeal(HealRun run) {
         this.run = run;
         this.r = run.replicas;
-        this.wait = r.timeout().multipliedBy(2);
     }
 
     /** An entry of a brick's heal index: found there (its recorded path first), then healed. */
@@ -91,7 +88,7 @@ final class InodeHeal {
         boolean directory;
         // taking the key and fetching every copy (attributes, changelog, xattrs, and a small file's data) is one
         // round trip; a copy that is missing answers ENOENT
-        try (Replicas.Lock lock = r.lock(keys, wait, b -> FopRequest.newBuilder().setFetch(Fetch.newBuilder()
+        try (Replicas.Lock lock = r.lock(keys, run.lockWait, b -> FopRequest.newBuilder().setFetch(Fetch.newBuilder()
                 .setPath(path).setGfid(Wire.gfid(g)).setMaxData(DataCopy.SMALL)))) {
             Map<Integer, View> views = new java.util.TreeMap<>();
             lock.first().forEach((b, reply) -> views.put(b, fetched(b, reply, path, g)));

@@ -18,7 +18,6 @@ import io.camelfs.protocol.v1.Install;
 import io.camelfs.protocol.v1.Locate;
 import io.camelfs.protocol.v1.Lookup;
 import io.camelfs.protocol.v1.SetMeta;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -39,12 +38,10 @@ final class NameHeal {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NameHeal.class);
     private final HealRun run;
     private final Replicas r;
-    private final Duration wait;
 
     NameHeal(HealRun run) {
         this.run = run;
         this.r = run.replicas;
-        this.wait = r.timeout().multipliedBy(2);
     }
 
     static String entryKey(String path) {
@@ -107,7 +104,7 @@ final class NameHeal {
         Gfid g = gfid(want);
         List<String> keys = keys(path, g, gfid(have));
         // taking the keys and looking (the source fetches, the others look up) is one round trip
-        try (Replicas.Lock lock = r.lock(keys, wait, b -> b == source
+        try (Replicas.Lock lock = r.lock(keys, run.lockWait, b -> b == source
                 ? FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(path).setGfid(Wire.gfid(g))
                         .setMaxData(DataCopy.SMALL))
                 : FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(path)))) {
@@ -193,7 +190,7 @@ final class NameHeal {
         int installed = 0;
         LOG.debug("install {} missing names of {} on brick {} from brick {}: {}", wants.size(), dir, sink, source,
                 paths);
-        try (Replicas.Lock lock = r.lock(keys, wait, b -> FopRequest.newBuilder().setBatch(b == source ? fetch
+        try (Replicas.Lock lock = r.lock(keys, run.lockWait, b -> FopRequest.newBuilder().setBatch(b == source ? fetch
                 : look))) {
             Map<Integer, FopReply> first = lock.first();
             if (!first.containsKey(source) || !first.containsKey(sink) || !held(first.get(source))
@@ -420,7 +417,7 @@ final class NameHeal {
         LOG.debug("expunge {} from brick {} (source brick {} lacks it)", path, sink, source);
         Gfid g = gfid(have);
         List<String> keys = keys(path, g);
-        try (Replicas.Lock lock = r.lock(keys, wait, b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder()
+        try (Replicas.Lock lock = r.lock(keys, run.lockWait, b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder()
                 .setPath(path)))) {
             if (!lock.first().containsKey(source) || !lock.first().containsKey(sink)) {
                 return Outcome.FAILED;
@@ -446,7 +443,7 @@ final class NameHeal {
     Outcome expungeMinority(String path, int sink, DirEntry have, int replica) {
         LOG.debug("expunge {} from brick {}: a minority of the bricks holds it", path, sink);
         Gfid g = gfid(have);
-        try (Replicas.Lock lock = r.lock(keys(path, g), wait, b -> FopRequest.newBuilder().setLookup(Lookup
+        try (Replicas.Lock lock = r.lock(keys(path, g), run.lockWait, b -> FopRequest.newBuilder().setLookup(Lookup
                 .newBuilder().setPath(path)))) {
             if (lock.first().size() < replica || !lock.first().containsKey(sink)) {
                 return Outcome.FAILED; // every brick must be counted
@@ -471,7 +468,7 @@ final class NameHeal {
     /** A symlink's or special file's owner, mode and times, from the source. */
     Outcome metadata(String path, int source, int sink) {
         List<String> keys = keys(path);
-        try (Replicas.Lock lock = r.lock(keys, wait)) {
+        try (Replicas.Lock lock = r.lock(keys, run.lockWait)) {
             FopReply img = r.call(source, FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(path)
                     .setMaxData(0)), Replicas.held(keys), false);
             r.call(sink, FopRequest.newBuilder().setSetMeta(SetMeta.newBuilder().setPath(path)
