@@ -48,6 +48,8 @@ public class Monitoring extends ServiceSupport implements CamelContextAware {
     private String jolokiaPolicy;
 
     private final JmxBeans beans = new JmxBeans();
+    /** The volumes this node declares, connected once at start: a scrape reads them, it does not look them up. */
+    private List<VolumeHandle> volumes = List.of();
     private MetricsServer metrics;
     private JolokiaAgent jolokia;
 
@@ -72,12 +74,12 @@ public class Monitoring extends ServiceSupport implements CamelContextAware {
 
     @Override
     protected void doStart() {
-        List<VolumeHandle> volumes = volumes();
+        volumes = declaredVolumes();
         beans.register(volumes);
         try {
             if (metricsPort >= 0) {
                 metrics = MetricsServer.start(metricsHost, metricsPort, new CamelfsCollector(this::bricks,
-                        this::volumes));
+                        () -> volumes));
                 LOG.info("camelfs metrics at http://{}:{}/metrics", metricsHost, metrics.port());
             }
             if (jolokiaPort >= 0) {
@@ -110,7 +112,7 @@ public class Monitoring extends ServiceSupport implements CamelContextAware {
     }
 
     /** Every volume this node declares, connected through the gluster: component so routes and metrics share it. */
-    private List<VolumeHandle> volumes() {
+    private List<VolumeHandle> declaredVolumes() {
         List<VolumeHandle> out = new ArrayList<>();
         Map<String, VolumeDefinition> declared = context.getRegistry().findByTypeWithName(VolumeDefinition.class);
         if (declared.isEmpty()) {
