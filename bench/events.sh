@@ -12,6 +12,7 @@ files=${1:-10000}
 slow=${2:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
+. "$root/bench/lib.sh"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 work=$(mktemp -d /var/tmp/camelfs-events.XXXXXX)
 pids=""
@@ -25,26 +26,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-truncate -s 8G "$work/fs.img"; mkfs.ext4 -q -F "$work/fs.img"; mkdir -p "$work/fs"; mount -o loop "$work/fs.img" "$work/fs"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+freshfs "$work/fs" 8G
 
 run() { # $1: label, $2: extra consumer step (yaml) or empty
   p1=$(port); p2=$(port); d="$work/fs/$1"; mkdir -p "$d/local"
   for n in 1 2; do
-    eval p=\$p$n
-    cat > "$d/node$n.yaml" <<YAML
-- beans:
-    - name: bench
-      type: io.camelfs.volume.VolumeDefinition
-      properties:
-        replica: 2
-        bricks: 127.0.0.1:$p1,127.0.0.1:$p2
-- route:
-    from:
-      uri: brick:bench
-      parameters: {directory: $d/brick$n, port: $p, createDirectory: true}
-      steps: [{log: "\${body}"}]
-YAML
+    bench_node $n "$p1" "$p2" "$d/brick$n" > "$d/node$n.yaml"
     if [ $n = 1 ]; then
       cat >> "$d/node1.yaml" <<YAML
 - route:
@@ -60,11 +47,7 @@ YAML
     pids="$pids $!"
     eval pid$n=$!
   done
-  for n in 1 2; do
-    i=0; until grep -q "camelfs node started" "$d/node$n.log" 2>/dev/null; do
-      i=$((i+1)); [ $i -lt 300 ] || { echo "node $n did not start"; cat "$d/node$n.log"; exit 1; }; sleep 0.1
-    done
-  done
+  for n in 1 2; do await_started "$d/node$n.log"; done
   sleep 1
   rss0=$(awk '/VmRSS/ {print $2}' "/proc/$pid1/status")
   start=$(date +%s.%N)

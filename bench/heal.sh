@@ -12,6 +12,7 @@ big=${2:-256}
 info=${3:-100000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
+. "$root/bench/lib.sh"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 work=$(mktemp -d /var/tmp/camelfs-healbench.XXXXXX)
 cleanup() {
@@ -21,30 +22,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-# ext4 slows file creation for minutes after mass deletions: a new filesystem measures camelfs, not history
-truncate -s 16G "$work/bricks.img"; mkfs.ext4 -q -F "$work/bricks.img"; mkdir -p "$work/bricks"
-mount -o loop "$work/bricks.img" "$work/bricks"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+freshfs "$work/bricks" 16G
 p1=$(port); p2=$(port)
 for n in 1 2; do
-  eval p=\$p$n
-  cat > "$work/node$n.yaml" <<YAML
-- beans:
-    - name: bench
-      type: io.camelfs.volume.VolumeDefinition
-      properties:
-        replica: 2
-        bricks: 127.0.0.1:$p1,127.0.0.1:$p2
-- route:
-    from:
-      uri: brick:bench
-      parameters:
-        directory: $work/bricks/brick$n
-        port: $p
-        createDirectory: true
-      steps:
-        - log: "\${body}"
-YAML
+  bench_node $n "$p1" "$p2" "$work/bricks/brick$n" > "$work/node$n.yaml"
 done
 java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$lib/*" "$root/bench/HealBench.java" \
   "$work" "$lib" "$small" "$big" "$info" "$p1" "$p2"

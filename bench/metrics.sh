@@ -11,6 +11,7 @@ rounds=${2:-3}
 threads=${3:-1,8}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
+. "$root/bench/lib.sh"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 work=$(mktemp -d /var/tmp/camelfs-metrics.XXXXXX)
 pid=""
@@ -46,7 +47,6 @@ for t in sorted({r["threads"] for r in rows}):
 PY
 
 echo "== scrape of one node with 10 volumes (20 bricks)"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mport=$(port)
 y="$work/node.yaml"
 : > "$y"
@@ -92,9 +92,7 @@ cat >> "$y" <<YAML
 YAML
 (cd "$work" && exec "$root/bin/camelfs" run node.yaml > node.log 2>&1) &
 pid=$!
-i=0; until grep -q "camelfs node started" "$work/node.log" 2>/dev/null; do
-  i=$((i+1)); [ $i -lt 600 ] || { echo "node did not start:"; cat "$work/node.log"; exit 1; }; sleep 0.1
-done
+await_started "$work/node.log" 60
 sleep 6   # the writers: 50 writes and reads per volume
 python3 - "$mport" <<'PY'
 import statistics, sys, time, urllib.request

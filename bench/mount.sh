@@ -10,6 +10,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
+. "$root/bench/lib.sh"
 fsbench="${FSBENCH:-$root/../shared/bench/fsbench.py}"
 [ -f "$fsbench" ] || fsbench="$root/bench/fsbench.py"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
@@ -23,40 +24,15 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-freshfs() { # a new ext4 on a sparse image, mounted at $work/$1
-  truncate -s 16G "$work/$1.img"; mkfs.ext4 -q -F "$work/$1.img"; mkdir -p "$work/$1"; mount -o loop "$work/$1.img" "$work/$1"
-}
-freshfs local
-freshfs bricks
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+freshfs "$work/local" 16G
+freshfs "$work/bricks" 16G
 p1=$(port); p2=$(port)
 for n in 1 2; do
-  eval p=\$p$n
-  cat > "$work/node$n.yaml" <<YAML
-- beans:
-    - name: bench
-      type: io.camelfs.volume.VolumeDefinition
-      properties:
-        replica: 2
-        bricks: 127.0.0.1:$p1,127.0.0.1:$p2
-- route:
-    from:
-      uri: brick:bench
-      parameters:
-        directory: $work/bricks/brick$n
-        port: $p
-        createDirectory: true
-      steps:
-        - log: "\${body}"
-YAML
+  bench_node $n "$p1" "$p2" "$work/bricks/brick$n" > "$work/node$n.yaml"
   (cd "$work" && exec java -Xmx512m -cp "$lib/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
   pids="$pids $!"
 done
-for n in 1 2; do
-  i=0; until grep -q "camelfs node started" "$work/node$n.log" 2>/dev/null; do
-    i=$((i+1)); [ $i -lt 300 ] || { echo "node $n did not start:"; cat "$work/node$n.log"; exit 1; }; sleep 0.1
-  done
-done
+for n in 1 2; do await_started "$work/node$n.log"; done
 mkdir -p "$work/mnt"
 "$root/bin/camelfs" mount -o log-file="$work/mount.log" "127.0.0.1:$p1:/bench" "$work/mnt"
 mpid=$(pgrep -f -- "--foreground.*$work/mnt" | head -1)

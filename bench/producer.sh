@@ -10,6 +10,7 @@ files=${1:-20000}
 threads=${2:-1,4,8}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
+. "$root/bench/lib.sh"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 work=$(mktemp -d /var/tmp/camelfs-bench.XXXXXX)
 pids=""
@@ -20,38 +21,15 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-# bricks and local directories on one freshly made ext4 (loop image): ext4 slows file creation for minutes after
-# mass deletions, so a filesystem with this machine's history would measure the history (needs root)
-truncate -s 8G "$work/fs.img"; mkfs.ext4 -q -F "$work/fs.img"; mkdir -p "$work/fs"; mount -o loop "$work/fs.img" "$work/fs"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# bricks and local directories on one freshly made ext4
+freshfs "$work/fs" 8G
 p1=$(port); p2=$(port)
 for n in 1 2; do
-  eval p=\$p$n
-  cat > "$work/node$n.yaml" <<YAML
-- beans:
-    - name: bench
-      type: io.camelfs.volume.VolumeDefinition
-      properties:
-        replica: 2
-        bricks: 127.0.0.1:$p1,127.0.0.1:$p2
-- route:
-    from:
-      uri: brick:bench
-      parameters:
-        directory: $work/fs/brick$n
-        port: $p
-        createDirectory: true
-      steps:
-        - log: "\${body}"
-YAML
+  bench_node $n "$p1" "$p2" "$work/fs/brick$n" > "$work/node$n.yaml"
   (cd "$work" && exec java -Xmx512m ${BRICK_JAVA_OPTS:-} -cp "$lib/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
   pids="$pids $!"
 done
-for n in 1 2; do
-  i=0; until grep -q "camelfs node started" "$work/node$n.log" 2>/dev/null; do
-    i=$((i+1)); [ $i -lt 300 ] || { echo "node $n did not start:"; cat "$work/node$n.log"; exit 1; }; sleep 0.1
-  done
-done
+for n in 1 2; do await_started "$work/node$n.log"; done
 mkdir -p "$work/fs/local"
 echo "camelfs producer benchmark: $files x 4 KiB files per run, replica 2 over loopback, $(nproc) cores"
 java -Xmx512m ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$lib/*" "$root/bench/ProducerBench.java" \

@@ -1,0 +1,42 @@
+# Shared by the benchmark scripts (sourced, POSIX sh): free ports, fresh filesystems, node files, node start-up.
+
+# A free TCP port on loopback.
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# freshfs DIR SIZE: a new ext4 on the sparse image DIR.img, loop-mounted at DIR (needs root). ext4 slows file
+# creation for minutes after mass deletions: a new filesystem measures camelfs, not this machine's history.
+freshfs() {
+  truncate -s "$2" "$1.img"; mkfs.ext4 -q -F "$1.img"; mkdir -p "$1"; mount -o loop "$1.img" "$1"
+}
+
+# bench_node N P1 P2 BRICKDIR: the YAML of node N of volume "bench" (replica 2, bricks on 127.0.0.1:P1 and
+# 127.0.0.1:P2), serving brick N from BRICKDIR.
+bench_node() {
+  if [ "$1" = 1 ]; then bp=$2; else bp=$3; fi
+  cat <<YAML
+- beans:
+    - name: bench
+      type: io.camelfs.volume.VolumeDefinition
+      properties:
+        replica: 2
+        bricks: 127.0.0.1:$2,127.0.0.1:$3
+- route:
+    from:
+      uri: brick:bench
+      parameters:
+        directory: $4
+        port: $bp
+        createDirectory: true
+      steps:
+        - log: "\${body}"
+YAML
+}
+
+# await_started LOG [SECONDS]: waits until the node logging to LOG has started (default 30 s); else prints its log
+# and exits.
+await_started() {
+  tries=$(( ${2:-30} * 10 )); i=0
+  until grep -q "camelfs node started" "$1" 2>/dev/null; do
+    i=$((i+1)); [ $i -lt "$tries" ] || { echo "node did not start ($1):"; cat "$1"; exit 1; }; sleep 0.1
+  done
+}
