@@ -133,7 +133,7 @@ final class AdoptCommand implements Callable<Integer> {
                         compareFile(r, t, path, holders, lists, name, forced);
                     }
                 }
-                if (!lacking.isEmpty() || namesOnlySomeHave(lists, names)) {
+                if (!lacking.isEmpty()) {
                     markEntries(r, dir, lists, forced);
                 }
             }
@@ -156,15 +156,6 @@ final class AdoptCommand implements Callable<Integer> {
             }
             return 0;
         }
-    }
-
-    private static boolean namesOnlySomeHave(Map<Integer, Map<String, DirEntry>> lists, TreeSet<String> names) {
-        for (Map<String, DirEntry> l : lists.values()) {
-            if (l.size() != names.size()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A brick's own listing of one directory, with attributes. */
