@@ -1,8 +1,6 @@
 package io.camelfs.camel.gluster;
 
 import io.camelfs.fop.Attr;
-import io.camelfs.fop.DirEntry;
-import io.camelfs.fop.DirPage;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FopException;
