@@ -83,7 +83,8 @@ public final class Replicas {
             Header.Builder header, boolean mutating) {
         Map<Integer, BrickClient.Sent> sent = new TreeMap<>();
         for (int b : bricks) {
-            sent.put(b, set.brick(b).send(request.apply(b), header.clone(), mutating, set.timeout));
+            sent.put(b, set.brick(b).send(request.apply(b), header.clone().setInternal(true), mutating,
+                    set.timeout));
         }
         Map<Integer, FopReply> out = new TreeMap<>();
         for (Map.Entry<Integer, BrickClient.Sent> e : sent.entrySet()) {
@@ -128,7 +129,8 @@ public final class Replicas {
 
     /** Starts a request without waiting for it: several may be in flight to one brick, each on its connection. */
     public Call start(int brick, FopRequest.Builder request, Header.Builder header, boolean mutating) {
-        return new Call(brick, set.brick(brick).send(request, header.clone(), mutating, set.timeout));
+        return new Call(brick, set.brick(brick).send(request, header.clone().setInternal(true), mutating,
+                set.timeout));
     }
 
     /** A reply's errno as an exception (LEASE_LOST is EAGAIN: the heal lost its lock and must start over). */

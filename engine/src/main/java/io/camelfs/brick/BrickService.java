@@ -59,6 +59,8 @@ final class BrickService {
     private final HealStatistics healStatistics;
     private final EventJournal events;
     private final boolean syncWrites;
+    private final io.camelfs.volume.Squash squash;
+    private final AccessCheck access;
 
     BrickService(BrickServer brick, PosixStore store, LeaseTable leases, LockTable locks, Sessions sessions,
             HealStatistics healStatistics, EventJournal events, boolean syncWrites) {
@@ -70,6 +72,8 @@ final class BrickService {
         this.sessions = sessions;
         this.healStatistics = healStatistics;
         this.syncWrites = syncWrites;
+        this.squash = brick.volume().options().squash();
+        this.access = new AccessCheck(store);
     }
 
     // ---------------------------------------------------------------------------------------------- session
@@ -208,6 +212,10 @@ final class BrickService {
             List<Targets.Target> targets = mutating ? Targets.of(req) : List.of();
             if (mutating && h.getSeq() > 0) {
                 s.begin(h.getSeq(), targets);
+            }
+            if (!h.getInternal() && squash.applies(h.getUid())) {
+                h = h.toBuilder().setUid(squash.anonUid()).setGid(squash.anonGid()).build();
+                access.check(req, h.getUid(), h.getGid());
             }
             r = dispatch(req, h);
             if (mutating && h.getBlameCount() > 0) {

@@ -32,6 +32,11 @@ public final class VolumeOptions {
             "client addresses the bricks serve: addresses, CIDR blocks, wildcards like 192.168.1.*, comma separated"});
         m.put("auth.reject", new String[] {"",
             "client addresses the bricks refuse, same syntax; reject wins over allow"});
+        m.put("root-squash", new String[] {"false",
+            "bricks treat a client's root (uid 0) as anonuid/anongid: owner of what it creates, checked like others"});
+        m.put("all-squash", new String[] {"false", "bricks treat every client user as anonuid/anongid"});
+        m.put("anonuid", new String[] {"65534", "the uid squashed users act as (nobody)"});
+        m.put("anongid", new String[] {"65534", "the gid squashed users act as (nogroup)"});
         KNOWN = Collections.unmodifiableMap(m);
     }
 
@@ -66,6 +71,7 @@ public final class VolumeOptions {
         o.healOnAccess();
         o.authAllow();
         o.authReject();
+        o.squash();
         return o;
     }
 
@@ -153,6 +159,26 @@ public final class VolumeOptions {
             return "client " + client.getHostAddress() + " is not in auth.allow (" + authAllow() + ")";
         }
         return null;
+    }
+
+    /** root-squash / all-squash with anonuid and anongid, as one value the bricks apply. */
+    public Squash squash() {
+        Squash.Mode mode = bool("all-squash") ? Squash.Mode.ALL : bool("root-squash") ? Squash.Mode.ROOT
+                : Squash.Mode.NONE;
+        return new Squash(mode, id("anonuid"), id("anongid"));
+    }
+
+    private int id(String name) {
+        String v = get(name);
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0 && n < 0xFFFF_FFFFL) {
+                return (int) n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidVolumeException("option " + name + ": '" + v + "' is not a uid/gid from 0 to 4294967294");
     }
 
     public boolean syncWrites() {
