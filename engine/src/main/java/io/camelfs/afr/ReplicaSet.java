@@ -47,7 +47,8 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     private final List<java.util.function.IntConsumer> upListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     final int localBrick;
 
-    ReplicaSet(VolumeSpec spec, String clientName) {
+    /** @param transport how to reach the bricks; null: as the volume's options say */
+    ReplicaSet(VolumeSpec spec, String clientName, io.camelfs.protocol.Transport transport) {
         this.spec = spec;
         this.quorum = spec.quorum();
         this.timeout = spec.options().brickTimeout();
@@ -63,9 +64,11 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         new SecureRandom().nextBytes(id);
         ByteString session = ByteString.copyFrom(id);
         int local = -1;
+        io.camelfs.protocol.Transport via = transport != null ? transport
+                : io.camelfs.protocol.Transport.of(spec.options());
         for (int i = 0; i < spec.replica(); i++) {
-            bricks.add(new BrickClient(i, spec.bricks().get(i), spec.name(), session, clientName, timeout, this,
-                    scheduler));
+            bricks.add(new BrickClient(i, spec.bricks().get(i), spec.name(), session, clientName, timeout, via,
+                    this, scheduler));
             if (local < 0 && LocalBricks.contains(spec.bricks().get(i))) {
                 local = i;
             }

@@ -96,7 +96,12 @@ public final class Replicate implements FileOps {
 
     /** Connects to every brick of the volume; bricks that do not answer start out down and are retried. */
     public static Replicate connect(VolumeSpec spec, String clientName) {
-        return new Replicate(new ReplicaSet(spec, clientName), Caller.ROOT);
+        return connect(spec, clientName, null);
+    }
+
+    /** @param transport how to reach the bricks; null: as the volume's options say (plain TCP or its TLS files) */
+    public static Replicate connect(VolumeSpec spec, String clientName, io.camelfs.protocol.Transport transport) {
+        return new Replicate(new ReplicaSet(spec, clientName, transport), Caller.ROOT);
     }
 
     public VolumeSpec spec() {

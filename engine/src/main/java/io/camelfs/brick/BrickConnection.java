@@ -18,7 +18,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.net.Socket;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.security.auth.x500.X500Principal;
 import java.net.SocketException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,27 +37,39 @@ import org.slf4j.LoggerFactory;
 final class BrickConnection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(BrickConnection.class);
 
-    private final Socket socket;
+    private volatile Socket socket;
     private final BrickService service;
     private final Runnable onClose;
-    private final DataOutputStream out;
+    /** Set by the serving thread before anything is written (after the TLS handshake, if any). */
+    private volatile DataOutputStream out;
     private Sessions.Session subscribed;
     private Consumer<Upcall> sink;
-    /** Why this client is not served (auth.allow / auth.reject), or null. */
-    private final String refused;
+    /** Why this client is not served (auth.allow / auth.reject / auth.ssl-allow), or null. */
+    private String refused;
+    /** null: plain TCP. */
+    private final TlsPolicy tls;
 
-    BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused) throws IOException {
+    BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused, TlsPolicy tls)
+            throws IOException {
         this.refused = refused;
+        this.tls = tls;
         this.socket = socket;
         this.service = service;
         this.onClose = onClose;
         socket.setTcpNoDelay(true);
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
     }
 
     @Override
     public void run() {
-        try (socket) {
+        try (Socket plain = socket) {
+            if (tls != null) {
+                Socket secured = secure(plain);
+                if (secured == null) {
+                    return;
+                }
+                socket = secured;
+            }
+            out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
             if (refused != null) {
                 // the client's first request learns why, then the connection ends: nothing is served
@@ -77,6 +95,53 @@ final class BrickConnection implements Runnable {
             onClose.run();
         }
     }
+
+    /**
+     * The TLS handshake, bounded by the brick timeout so a silent client cannot hold a thread, then the client's
+     * certificate subject against auth.ssl-allow (a certificate the CA did not sign fails the handshake). A client
+     * that speaks the plain protocol (its first byte is not a TLS handshake record's) is told so in its own terms.
+     * Returns the secured socket, or null when the connection ends here.
+     */
+    private Socket secure(Socket plain) throws IOException {
+        plain.setSoTimeout((int) tls.handshakeTimeout().toMillis());
+        InputStream raw = plain.getInputStream();
+        int first = raw.read();
+        if (first < 0) {
+            return null;
+        }
+        byte[] consumed = {(byte) first};
+        if (first != TLS_HANDSHAKE_RECORD) {
+            Frame f = Frame.read(new DataInputStream(new SequenceInputStream(new ByteArrayInputStream(consumed), raw)));
+            DataOutputStream o = new DataOutputStream(plain.getOutputStream());
+            Frame.error(f, Frame.FAILED_PRECONDITION, "brick " + tls.brick() + " speaks TLS only (volume option tls):"
+                    + " connect with a certificate its CA signed").write(o);
+            LOG.warn("refusing {}: a plain TCP client on a TLS brick", plain.getRemoteSocketAddress());
+            return null;
+        }
+        SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory().createSocket(plain,
+                new ByteArrayInputStream(consumed), true);
+        ssl.setUseClientMode(false);
+        ssl.setNeedClientAuth(true);
+        ssl.setEnabledProtocols(new String[] {io.camelfs.tls.TlsFiles.PROTOCOL});
+        try {
+            ssl.startHandshake();
+        } catch (SSLException | java.net.SocketTimeoutException e) {
+            LOG.warn("TLS handshake from {} failed: {}", plain.getRemoteSocketAddress(), e.getMessage());
+            ssl.close();
+            return null;
+        }
+        ssl.setSoTimeout(0);
+        X500Principal subject = (X500Principal) ssl.getSession().getPeerPrincipal();
+        if (refused == null && !tls.allow().allows(subject)) {
+            refused = "certificate " + subject.getName(X500Principal.RFC2253) + " is not in auth.ssl-allow ("
+                    + tls.allow() + ")";
+            LOG.warn("refusing {}: {}", plain.getRemoteSocketAddress(), refused);
+        }
+        return ssl;
+    }
+
+    /** The first byte of a TLS record carrying a handshake (ClientHello); a brick frame starts with 0x00. */
+    private static final int TLS_HANDSHAKE_RECORD = 0x16;
 
     private void write(Frame f) throws IOException {
         synchronized (out) {

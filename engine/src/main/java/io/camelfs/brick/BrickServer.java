@@ -76,6 +76,7 @@ public final class BrickServer implements AutoCloseable {
     private final ServerSocket server;
     private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
     private final int maxConnections;
+    private final TlsPolicy tls;
     private final AtomicInteger connectionNumber = new AtomicInteger();
     private volatile boolean closing;
 
@@ -89,6 +90,7 @@ public final class BrickServer implements AutoCloseable {
         long grace = volume.options().sessionGrace().toMillis();
         BrickService[] svc = new BrickService[1];
         this.leases = new LeaseTable((s, k) -> svc[0].recall(s, k), Math.max(grace, 2000));
+        this.tls = tlsPolicy(volume); // before anything is started: unusable TLS files stop the brick here
         this.events = new EventJournal(root.directory().resolve(BrickRoot.META));
         this.service = new BrickService(this, store, leases, locks, sessions,
                 new HealStatistics(root.directory().resolve(BrickRoot.META)), events, volume.options().syncWrites());
@@ -114,6 +116,20 @@ public final class BrickServer implements AutoCloseable {
         acceptor.setDaemon(true);
         acceptor.start();
         sweeper.scheduleWithFixedDelay(() -> sweep(grace), 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** With the volume's tls option: what connections must show; null for plain TCP. */
+    private TlsPolicy tlsPolicy(VolumeSpec v) {
+        io.camelfs.tls.TlsFiles files = v.options().tlsFiles();
+        if (files == null) {
+            return null;
+        }
+        try {
+            return new TlsPolicy(files.context(), v.options().sslAllow(), v.options().brickTimeout(),
+                    address + " of volume " + v.name());
+        } catch (io.camelfs.tls.TlsSetupException e) {
+            throw new BrickStartException("brick " + address + " of volume " + v.name() + ": " + e.getMessage());
+        }
     }
 
     private static boolean isAddressInUse(Throwable e) {
@@ -203,7 +219,7 @@ public final class BrickServer implements AutoCloseable {
             }
             try {
                 BrickConnection[] self = new BrickConnection[1];
-                self[0] = new BrickConnection(sock, service, () -> connections.remove(self[0]), refused);
+                self[0] = new BrickConnection(sock, service, () -> connections.remove(self[0]), refused, tls);
                 connections.add(self[0]);
                 Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
                 t.setDaemon(true);

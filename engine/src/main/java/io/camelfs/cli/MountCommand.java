@@ -53,7 +53,8 @@ final class MountCommand implements Callable<Integer> {
         }
         checkMountpoint(mp, opts);
         // ask a server for the volume first: an unknown volume or dead server fails here, in one line
-        VolumeFetcher.fetch(address.server(), opts.backupServers(), address.volume(), Duration.ofSeconds(4));
+        VolumeFetcher.fetch(address.server(), opts.backupServers(), address.volume(), Duration.ofSeconds(4),
+                opts.transport());
         return spawn(address, mp, opts);
     }
 

@@ -24,7 +24,7 @@ public final class MountDaemon {
     /** Blocks until unmounted; returns the exit code. */
     public static int run(VolumeAddress address, Path mountpoint, MountOptions options) {
         Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
-                "mount " + mountpoint + " on " + LocalHost.name());
+                "mount " + mountpoint + " on " + LocalHost.name(), options.transport());
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, options.mdCacheTimeout());
         volume.onLeaseRecall(fs::leasesRecalled);
         // heal on access: what this mount reads from a good copy, it also repairs on the others

@@ -1,7 +1,9 @@
 package io.camelfs.mount;
 
+import io.camelfs.tls.TlsFiles;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.InvalidVolumeException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, boolean allowOther,
         boolean defaultPermissions, double attrTimeout, double entryTimeout, double negativeTimeout,
-        double mdCacheTimeout, boolean nonEmpty, String logFile, List<String> fuseOptions) {
+        double mdCacheTimeout, boolean nonEmpty, String logFile, TlsFiles tls, List<String> fuseOptions) {
 
     private static final Pattern HOST_PORT = Pattern.compile("[^=\\s]+:\\d{1,5}");
     private static final Set<String> IGNORED = Set.of("defaults", "_netdev", "auto", "noauto", "user", "users",
@@ -36,6 +38,8 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         double negative = 0.0;
         double mdCache = 1.0;
         String logFile = null;
+        boolean tls = false;
+        TlsFiles files = TlsFiles.DEFAULT;
         boolean inBackups = false;
         if (spec != null && !spec.isBlank()) {
             for (String raw : spec.split(",")) {
@@ -92,11 +96,26 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
                     case "log-file":
                         logFile = require(name, value);
                         break;
+                    case "tls":
+                        tls = true;
+                        break;
+                    case "tls-cert":
+                        tls = true;
+                        files = new TlsFiles(Path.of(require(name, value)), files.key(), files.ca());
+                        break;
+                    case "tls-key":
+                        tls = true;
+                        files = new TlsFiles(files.cert(), Path.of(require(name, value)), files.ca());
+                        break;
+                    case "tls-ca":
+                        tls = true;
+                        files = new TlsFiles(files.cert(), files.key(), Path.of(require(name, value)));
+                        break;
                     default:
                         throw new InvalidVolumeException("unknown mount option '" + o + "' (camelfs takes"
                                 + " backup-servers=H:P,..., ro, allow_other, default_permissions, attr-timeout=S,"
                                 + " entry-timeout=S, negative-timeout=S, md-cache-timeout=S, nonempty,"
-                                + " log-file=PATH)");
+                                + " log-file=PATH, tls, tls-cert=PEM, tls-key=PEM, tls-ca=PEM)");
                 }
             }
         }
@@ -111,7 +130,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
             fuse.add("default_permissions");
         }
         return new MountOptions(List.copyOf(backups), ro, allowOther, defaultPermissions, attr, entry, negative,
-                mdCache, nonEmpty, logFile, List.copyOf(fuse));
+                mdCache, nonEmpty, logFile, tls ? files : null, List.copyOf(fuse));
     }
 
     private static String require(String name, String value) {
@@ -132,6 +151,11 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
             throw new InvalidVolumeException("mount option " + name + ": '" + value + "' is not a number of seconds"
                     + " between 0 and 3600");
         }
+    }
+
+    /** How this mount reaches the bricks: mutual TLS with its tls files, or plain TCP. */
+    public io.camelfs.protocol.Transport transport() {
+        return tls == null ? io.camelfs.protocol.Transport.PLAIN : io.camelfs.protocol.Transport.tls(tls);
     }
 
     /** The options handed to libfuse for this mount. */
@@ -181,6 +205,11 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         o.add("md-cache-timeout=" + mdCacheTimeout);
         if (logFile != null) {
             o.add("log-file=" + logFile);
+        }
+        if (tls != null) {
+            o.add("tls-cert=" + tls.cert());
+            o.add("tls-key=" + tls.key());
+            o.add("tls-ca=" + tls.ca());
         }
         return String.join(",", o);
     }

@@ -66,6 +66,7 @@ public final class BrickClient implements AutoCloseable {
     private final String clientName;
     private final Duration timeout;
     private final Events events;
+    private final Transport transport;
     private final ConcurrentLinkedDeque<Link> pool = new ConcurrentLinkedDeque<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong seq = new AtomicLong();
@@ -79,8 +80,15 @@ public final class BrickClient implements AutoCloseable {
     private volatile long lastOk;
     private volatile String downReason = "not connected yet";
 
+    /** A client over plain TCP. */
     public BrickClient(int index, BrickAddress address, String volume, ByteString session, String clientName,
             Duration timeout, Events events, ScheduledExecutorService scheduler) {
+        this(index, address, volume, session, clientName, timeout, Transport.PLAIN, events, scheduler);
+    }
+
+    public BrickClient(int index, BrickAddress address, String volume, ByteString session, String clientName,
+            Duration timeout, Transport transport, Events events, ScheduledExecutorService scheduler) {
+        this.transport = transport;
         this.index = index;
         this.address = address;
         this.volume = volume;
@@ -120,7 +128,7 @@ public final class BrickClient implements AutoCloseable {
     }
 
     private void hello() {
-        Link c = Link.connect(address, timeout);
+        Link c = Link.connect(address, timeout, transport);
         try {
             HelloReply r = HelloReply.parseFrom(exchange(c, Method.HELLO, HelloRequest.newBuilder()
                     .setSession(session).setVolume(volume).setProtocol(Wire.PROTOCOL).setClient(clientName).build()
@@ -253,7 +261,7 @@ public final class BrickClient implements AutoCloseable {
         Link l = pool.pollFirst();
         try {
             if (l == null) {
-                l = Link.connect(address, timeout);
+                l = Link.connect(address, timeout, transport);
             }
             long id = ids.incrementAndGet();
             l.send(Frame.request(m, id, payload));

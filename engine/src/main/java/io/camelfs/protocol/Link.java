@@ -8,7 +8,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -22,6 +21,8 @@ final class Link implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
+    /** Whether the brick has sent anything on this connection yet. */
+    private volatile boolean answered;
 
     private Link(BrickAddress address, Socket socket) throws IOException {
         this.address = address;
@@ -30,20 +31,17 @@ final class Link implements AutoCloseable {
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
     }
 
-    static Link connect(BrickAddress a, Duration timeout) {
-        Socket s = new Socket();
+    static Link connect(BrickAddress a, Duration timeout, Transport transport) {
         try {
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            s.connect(new InetSocketAddress(a.host(), a.port()), (int) Math.max(1, timeout.toMillis()));
-            return new Link(a, s);
-        } catch (IOException e) {
+            Socket s = transport.connect(a, timeout);
             try {
+                return new Link(a, s);
+            } catch (IOException e) {
                 s.close();
-            } catch (IOException ignored) {
-                // nothing to release
+                throw e;
             }
-            throw unavailable(a, e);
+        } catch (IOException e) {
+            throw transport.isTls() ? tlsFailed(a, e) : unavailable(a, e);
         }
     }
 
@@ -53,6 +51,10 @@ final class Link implements AutoCloseable {
         }
         if (e instanceof ConnectException) {
             return new BrickUnavailableException("connection refused", false, e);
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            // the handshake's outcome (an untrusted certificate, none at all): the JDK's reason, never key material
+            return new BrickUnavailableException("TLS with brick " + a + " failed: " + e.getMessage(), false, e);
         }
         if (e instanceof EOFException) {
             return new BrickUnavailableException("brick " + a + " closed the connection", false, e);
@@ -67,18 +69,37 @@ final class Link implements AutoCloseable {
             }
         } catch (IOException e) {
             close();
-            throw unavailable(address, e);
+            throw failed(e);
         }
+    }
+
+    /**
+     * A TLS brick that rejects a client's certificate does so after the client's side of the handshake is done, so
+     * the client learns it as a broken connection on its first request; say what that most likely means.
+     */
+    private BrickUnavailableException failed(IOException e) {
+        return !answered && socket instanceof javax.net.ssl.SSLSocket ? tlsFailed(address, e) : unavailable(address, e);
+    }
+
+    private static BrickUnavailableException tlsFailed(BrickAddress a, IOException e) {
+        if (e instanceof java.net.SocketException && !(e instanceof ConnectException) || e instanceof EOFException) {
+            return new BrickUnavailableException("TLS with brick " + a + " failed: the brick closed the connection"
+                    + " during the handshake (" + e.getMessage() + "): it did not accept this client's certificate"
+                    + " (it has none, or its CA is not the brick's)", false, e);
+        }
+        return unavailable(a, e);
     }
 
     /** The next frame, waiting at most timeoutMillis (0 = no limit). */
     Frame receive(long timeoutMillis) {
         try {
             socket.setSoTimeout((int) Math.max(0, Math.min(Integer.MAX_VALUE, timeoutMillis)));
-            return Frame.read(in);
+            Frame f = Frame.read(in);
+            answered = true;
+            return f;
         } catch (IOException e) {
             close();
-            throw unavailable(address, e);
+            throw failed(e);
         }
     }
 

@@ -17,12 +17,17 @@ public final class VolumeFetcher {
     }
 
     public static VolumeSpec fetch(BrickAddress server, List<BrickAddress> backups, String volume, Duration timeout) {
+        return fetch(server, backups, volume, timeout, Transport.PLAIN);
+    }
+
+    public static VolumeSpec fetch(BrickAddress server, List<BrickAddress> backups, String volume, Duration timeout,
+            Transport transport) {
         List<BrickAddress> all = new ArrayList<>();
         all.add(server);
         all.addAll(backups);
         List<String> why = new ArrayList<>();
         for (BrickAddress a : all) {
-            try (Link l = Link.connect(a, timeout)) {
+            try (Link l = Link.connect(a, timeout, transport)) {
                 l.send(Frame.request(Method.VOLUME, 1, VolumeRequest.newBuilder().setVolume(volume).build()
                         .toByteArray()));
                 Frame f = l.receive(timeout.toMillis());

@@ -1,5 +1,9 @@
 package io.camelfs.volume;
 
+import io.camelfs.tls.SubjectAllowList;
+import io.camelfs.tls.TlsFiles;
+import io.camelfs.tls.TlsSetupException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,6 +36,13 @@ public final class VolumeOptions {
             "client addresses the bricks serve: addresses, CIDR blocks, wildcards like 192.168.1.*, comma separated"});
         m.put("auth.reject", new String[] {"",
             "client addresses the bricks refuse, same syntax; reject wins over allow"});
+        m.put("tls", new String[] {"false",
+            "bricks and clients speak mutual TLS 1.3 only: each side shows a certificate the other's CA signed"});
+        m.put("tls.cert", new String[] {"/etc/ssl/camelfs.pem", "this node's certificate (PEM, may hold the chain)"});
+        m.put("tls.key", new String[] {"/etc/ssl/camelfs.key", "this node's private key (unencrypted PKCS#8 PEM)"});
+        m.put("tls.ca", new String[] {"/etc/ssl/camelfs.ca", "the CA certificates this node trusts (PEM)"});
+        m.put("auth.ssl-allow", new String[] {"*",
+            "with tls: the certificate subjects bricks serve, common names or DNs separated by ';'; * = all the CA signed"});
         m.put("root-squash", new String[] {"false",
             "bricks treat a client's root (uid 0) as anonuid/anongid: owner of what it creates, checked like others"});
         m.put("all-squash", new String[] {"false", "bricks treat every client user as anonuid/anongid"});
@@ -50,8 +61,8 @@ public final class VolumeOptions {
         Map<String, String> v = new TreeMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             String name = dashed(e.getKey().trim());
-            if (name.equals("auth-allow") || name.equals("auth-reject")) {
-                name = "auth." + name.substring(5); // authAllow from Camel's binding, auth.allow as GlusterFS spells it
+            if ((name.startsWith("auth-") || name.startsWith("tls-")) && !KNOWN.containsKey(name)) {
+                name = name.replaceFirst("-", "."); // authAllow from Camel's binding, auth.allow as GlusterFS spells it
             }
             if (!KNOWN.containsKey(name)) {
                 throw new InvalidVolumeException("unknown volume option '" + name + "' (known: "
@@ -72,6 +83,8 @@ public final class VolumeOptions {
         o.authAllow();
         o.authReject();
         o.squash();
+        o.tlsFiles();
+        o.sslAllow();
         return o;
     }
 
@@ -159,6 +172,22 @@ public final class VolumeOptions {
             return "client " + client.getHostAddress() + " is not in auth.allow (" + authAllow() + ")";
         }
         return null;
+    }
+
+    /** The PEM files bricks and clients of this volume use, or null when the volume does not use TLS. */
+    public TlsFiles tlsFiles() {
+        if (!bool("tls")) {
+            return null;
+        }
+        return new TlsFiles(Path.of(get("tls.cert")), Path.of(get("tls.key")), Path.of(get("tls.ca")));
+    }
+
+    public SubjectAllowList sslAllow() {
+        try {
+            return SubjectAllowList.parse("auth.ssl-allow", get("auth.ssl-allow"));
+        } catch (TlsSetupException e) {
+            throw new InvalidVolumeException("option " + e.getMessage());
+        }
     }
 
     /** root-squash / all-squash with anonuid and anongid, as one value the bricks apply. */

@@ -67,7 +67,8 @@ public class GlusterComponent extends DefaultComponent {
         for (String s : e.getServers().split(",")) {
             all.add(BrickAddress.parse(s));
         }
-        return VolumeClient.open(all.get(0), all.subList(1, all.size()), v, name);
+        // a volume this node does not declare: TLS as the node's environment says (CAMELFS_TLS)
+        return VolumeClient.open(all.get(0), all.subList(1, all.size()), v, name, VolumeClient.environmentTransport());
     }
 
     @Override
