@@ -67,8 +67,10 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         io.camelfs.protocol.Transport via = transport != null ? transport
                 : io.camelfs.protocol.Transport.of(spec.options());
         for (int i = 0; i < spec.replica(); i++) {
-            bricks.add(new BrickClient(i, spec.bricks().get(i), spec.name(), session, clientName, timeout, via,
-                    this, scheduler));
+            BrickClient b = new BrickClient(i, spec.bricks().get(i), spec.name(), session, clientName, timeout, via,
+                    this, scheduler);
+            b.bricksCloseIdleAfter(spec.options().idleTimeout());
+            bricks.add(b);
             if (local < 0 && LocalBricks.contains(spec.bricks().get(i))) {
                 local = i;
             }

@@ -22,6 +22,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.Socket;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.security.auth.x500.X500Principal;
@@ -49,8 +50,17 @@ final class BrickConnection implements Runnable {
     /** null: plain TCP. */
     private final TlsPolicy tls;
 
-    BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused, TlsPolicy tls)
-            throws IOException {
+    private final Duration idleTimeout;
+    private final Duration silenceTimeout;
+
+    /**
+     * @param idleTimeout how long the connection may go without a request before it is closed
+     * @param silenceTimeout how long a request that has begun may go without a byte (12 times that for all of it)
+     */
+    BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused, TlsPolicy tls,
+            Duration idleTimeout, Duration silenceTimeout) throws IOException {
+        this.idleTimeout = idleTimeout;
+        this.silenceTimeout = silenceTimeout;
         this.refused = refused;
         this.tls = tls;
         this.socket = socket;
@@ -70,14 +80,30 @@ final class BrickConnection implements Runnable {
                 socket = secured;
             }
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            RequestDeadline deadline = new RequestDeadline(socket.getInputStream(), silenceTimeout.toNanos() * 12);
+            BufferedInputStream buffered = new BufferedInputStream(deadline, 64 * 1024);
+            DataInputStream in = new DataInputStream(buffered);
+            socket.setSoTimeout((int) silenceTimeout.toMillis());
             if (refused != null) {
                 // the client's first request learns why, then the connection ends: nothing is served
                 write(Frame.error(Frame.read(in), Frame.FAILED_PRECONDITION, refused));
                 return;
             }
             for (;;) {
-                Frame f = Frame.read(in);
+                if (!awaitRequest(buffered)) {
+                    LOG.debug("closing connection from {}: idle for {}", socket.getRemoteSocketAddress(), idleTimeout);
+                    return;
+                }
+                deadline.begin();
+                Frame f;
+                try {
+                    f = Frame.read(in);
+                } catch (java.net.SocketTimeoutException e) {
+                    LOG.warn("closing connection from {}: a request stalled ({})", socket.getRemoteSocketAddress(),
+                            e.getMessage() == null ? "no byte for " + silenceTimeout : e.getMessage());
+                    return;
+                }
+                deadline.end();
                 write(handle(f));
             }
         } catch (EOFException | SocketException e) {
@@ -93,6 +119,25 @@ final class BrickConnection implements Runnable {
                 service.unsubscribe(subscribed, sink);
             }
             onClose.run();
+        }
+    }
+
+    /** Waits for the first byte of the next request, without taking it: false once the connection was idle too long. */
+    private boolean awaitRequest(BufferedInputStream in) throws IOException {
+        long since = System.nanoTime();
+        for (;;) {
+            in.mark(1);
+            try {
+                if (in.read() < 0) {
+                    throw new EOFException();
+                }
+                in.reset();
+                return true;
+            } catch (java.net.SocketTimeoutException e) {
+                if (System.nanoTime() - since >= idleTimeout.toNanos()) {
+                    return false;
+                }
+            }
         }
     }
 

@@ -75,6 +75,7 @@ public final class BrickServer implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final ServerSocket server;
     private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<java.net.InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final int maxConnections;
     private final TlsPolicy tls;
     private final AtomicInteger connectionNumber = new AtomicInteger();
@@ -95,7 +96,7 @@ public final class BrickServer implements AutoCloseable {
         this.service = new BrickService(this, store, leases, locks, sessions,
                 new HealStatistics(root.directory().resolve(BrickRoot.META)), events, volume.options().syncWrites());
         svc[0] = service;
-        this.maxConnections = Math.max(64, c.threads() * 64);
+        this.maxConnections = volume.options().maxConnections();
         String host = c.bindHost() != null ? c.bindHost() : address.host();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("brick-sweep-" + address.port()));
         this.server = new ServerSocket();
@@ -212,20 +213,30 @@ public final class BrickServer implements AutoCloseable {
                 }
                 continue;
             }
-            String refused = volume.options().refusal(sock.getInetAddress());
+            java.net.InetAddress client = sock.getInetAddress();
+            String refused = volume.options().refusal(client);
+            int fromClient = perClient.merge(client, 1, Integer::sum);
+            if (refused == null && fromClient > volume.options().maxConnectionsPerClient()) {
+                refused = "client " + client.getHostAddress() + " already has " + (fromClient - 1) + " connections"
+                        + " (max-connections-per-client " + volume.options().maxConnectionsPerClient() + ")";
+            }
             if (refused != null) {
                 LOG.warn("brick {} of volume {}: {}", address, volume.name(), refused);
                 refused = "brick " + address + " of volume " + volume.name() + ": " + refused;
             }
             try {
                 BrickConnection[] self = new BrickConnection[1];
-                self[0] = new BrickConnection(sock, service, () -> connections.remove(self[0]), refused, tls);
+                self[0] = new BrickConnection(sock, service, () -> {
+                    connections.remove(self[0]);
+                    perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
+                }, refused, tls, volume.options().idleTimeout(), volume.options().brickTimeout());
                 connections.add(self[0]);
                 Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
                 LOG.debug("brick {}: connection setup failed: {}", address, e.toString());
+                perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
             }
         }
     }

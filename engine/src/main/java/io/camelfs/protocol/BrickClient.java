@@ -67,6 +67,11 @@ public final class BrickClient implements AutoCloseable {
     private final Duration timeout;
     private final Events events;
     private final Transport transport;
+    /**
+     * A pooled connection unused this long is dropped, not reused: half the bricks' idle-timeout, so a client never
+     * sends on a connection its brick is closing.
+     */
+    private volatile long poolIdleNanos = Duration.ofSeconds(60).toNanos();
     private final ConcurrentLinkedDeque<Link> pool = new ConcurrentLinkedDeque<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong seq = new AtomicLong();
@@ -98,6 +103,11 @@ public final class BrickClient implements AutoCloseable {
         this.events = events;
         long period = Math.max(100, Math.min(1000, timeout.toMillis() / 4));
         this.heartbeat = scheduler.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Tells the client the bricks' idle-timeout (the volume option), so it drops idle connections first. */
+    public void bricksCloseIdleAfter(Duration idle) {
+        poolIdleNanos = idle.toNanos() / 2;
     }
 
     public int index() {
@@ -259,6 +269,10 @@ public final class BrickClient implements AutoCloseable {
 
     private <T> Pending<T> request(Method m, byte[] payload, Duration deadline, Parser<T> parser) {
         Link l = pool.pollFirst();
+        while (l != null && l.idleLongerThan(poolIdleNanos)) {
+            l.close();
+            l = pool.pollFirst();
+        }
         try {
             if (l == null) {
                 l = Link.connect(address, timeout, transport);

@@ -23,6 +23,9 @@ final class Link implements AutoCloseable {
     private final DataOutputStream out;
     /** Whether the brick has sent anything on this connection yet. */
     private volatile boolean answered;
+    private volatile long lastUsedNanos = System.nanoTime();
+
+
 
     private Link(BrickAddress address, Socket socket) throws IOException {
         this.address = address;
@@ -96,11 +99,16 @@ final class Link implements AutoCloseable {
             socket.setSoTimeout((int) Math.max(0, Math.min(Integer.MAX_VALUE, timeoutMillis)));
             Frame f = Frame.read(in);
             answered = true;
+            lastUsedNanos = System.nanoTime();
             return f;
         } catch (IOException e) {
             close();
             throw failed(e);
         }
+    }
+
+    boolean idleLongerThan(long nanos) {
+        return System.nanoTime() - lastUsedNanos > nanos;
     }
 
     boolean isOpen() {

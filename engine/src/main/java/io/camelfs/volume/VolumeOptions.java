@@ -43,6 +43,11 @@ public final class VolumeOptions {
         m.put("tls.ca", new String[] {"/etc/ssl/camelfs.ca", "the CA certificates this node trusts (PEM)"});
         m.put("auth.ssl-allow", new String[] {"*",
             "with tls: the certificate subjects bricks serve, common names or DNs separated by ';'; * = all the CA signed"});
+        m.put("max-connections", new String[] {"512", "connections one brick serves at once; more are refused"});
+        m.put("max-connections-per-client", new String[] {"64",
+            "connections one client address may hold to a brick, so one client cannot take them all"});
+        m.put("idle-timeout", new String[] {"5m",
+            "a brick closes a connection that sent nothing this long (clients drop theirs at half of it); at least 2s"});
         m.put("root-squash", new String[] {"false",
             "bricks treat a client's root (uid 0) as anonuid/anongid: owner of what it creates, checked like others"});
         m.put("all-squash", new String[] {"false", "bricks treat every client user as anonuid/anongid"});
@@ -84,6 +89,9 @@ public final class VolumeOptions {
         o.authReject();
         o.squash();
         o.tlsFiles();
+        o.maxConnections();
+        o.maxConnectionsPerClient();
+        o.idleTimeout();
         o.sslAllow();
         return o;
     }
@@ -139,16 +147,7 @@ public final class VolumeOptions {
     }
 
     public int healParallelism() {
-        String v = get("heal-parallelism");
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= 1 && n <= 256) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidVolumeException("option heal-parallelism: '" + v + "' is not a number from 1 to 256");
+        return count("heal-parallelism", 1, 256);
     }
 
     public boolean healOnAccess() {
@@ -172,6 +171,38 @@ public final class VolumeOptions {
             return "client " + client.getHostAddress() + " is not in auth.allow (" + authAllow() + ")";
         }
         return null;
+    }
+
+    public int maxConnections() {
+        return count("max-connections", 1, 1_000_000);
+    }
+
+    public int maxConnectionsPerClient() {
+        return count("max-connections-per-client", 1, 1_000_000);
+    }
+
+    /** At least 2 s: clients heartbeat every second on the connection that carries their session. */
+    public Duration idleTimeout() {
+        Duration d = duration("idle-timeout");
+        if (d.compareTo(Duration.ofSeconds(2)) < 0) {
+            throw new InvalidVolumeException("option idle-timeout: '" + get("idle-timeout") + "' is shorter than 2s"
+                    + " (clients heartbeat once a second)");
+        }
+        return d;
+    }
+
+    private int count(String name, int min, int max) {
+        String v = get(name);
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidVolumeException("option " + name + ": '" + v + "' is not a number from " + min + " to "
+                + max);
     }
 
     /** The PEM files bricks and clients of this volume use, or null when the volume does not use TLS. */
