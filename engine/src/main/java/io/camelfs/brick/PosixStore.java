@@ -211,7 +211,31 @@ public final class PosixStore {
         if (fd < 0) {
             throw FopException.of(-fd, VolumePath.display(e.path));
         }
+        if (st.isRegular()) {
+            st = openedRegular(fd, e);
+        }
         return new Inode(fd, st, true);
+    }
+
+    /**
+     * The name may have been swapped between the look and the open: a device node put in a regular file's place
+     * would be opened for data, and its data is a disk or memory outside the brick. Only the regular file looked
+     * at is served; anything else there now is refused, and the descriptor closed unused.
+     */
+    private static Stat openedRegular(int fd, Entry e) {
+        Stat opened;
+        try {
+            opened = Posix.statx(fd, "");
+        } catch (FopException ex) {
+            Posix.close(fd);
+            throw FopException.of(ex.errno(), VolumePath.display(e.path));
+        }
+        if (!opened.isRegular()) {
+            Posix.close(fd);
+            throw new FopException(Errno.ESTALE, VolumePath.display(e.path) + ": replaced by another kind of file"
+                    + " while being opened");
+        }
+        return opened;
     }
 
     /** Opens without updating atime where the brick may (it owns the file or is root), else plainly. */

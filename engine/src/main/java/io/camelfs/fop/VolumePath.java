@@ -61,7 +61,8 @@ public final class VolumePath {
             start = slash + 1;
         }
         String result = out == null ? p : out.toString();
-        if (utf8Length(result) + 1 >= PATH_MAX) {
+        // with its NUL the path must fit PATH_MAX: 4095 bytes are a path Linux takes, 4096 are ENAMETOOLONG
+        if (utf8Length(result) + 1 > PATH_MAX) {
             throw new FopException(Errno.ENAMETOOLONG, "path of " + utf8Length(result) + " bytes: File name too long");
         }
         return result;
