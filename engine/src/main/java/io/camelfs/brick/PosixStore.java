@@ -203,7 +203,8 @@ public final class PosixStore {
         if (st.isDirectory()) {
             flags = Posix.O_RDONLY | Posix.O_DIRECTORY;
         } else if (st.isRegular()) {
-            flags = accessFlags | Posix.O_NONBLOCK;
+            // if a device was swapped in for the file meanwhile, neither wait on it nor let a tty adopt the brick
+            flags = accessFlags | Posix.O_NONBLOCK | Posix.O_NOCTTY;
         } else {
             flags = Posix.O_PATH;
         }

@@ -29,6 +29,7 @@ public final class Posix {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_NONBLOCK = 04000;
+    public static final int O_NOCTTY = 0400;
     public static final int O_DIRECTORY;
     public static final int O_NOFOLLOW;
     public static final int O_CLOEXEC = 02000000;
