@@ -47,6 +47,15 @@ class TlsIT {
         String address = "127.0.0.1:" + NodeProcess.port(yaml.get(0)) + ":/web";
         try (NodeProcess n1 = NodeProcess.start("node1", work, yaml.get(0));
                 NodeProcess n2 = NodeProcess.start("node2", work, yaml.get(1))) {
+            // every port a node opens is bound where the YAML says: bricks on their listed host, Jolokia on 127.0.0.1
+            String listening = Sh.run(work, Duration.ofSeconds(10), "ss -Hltn").ok().out();
+            for (int port : new int[] {NodeProcess.port(yaml.get(0)), NodeProcess.port(yaml.get(1)), jolokia}) {
+                // the JVM listens on IPv6 sockets: 127.0.0.1 shows as [::ffff:127.0.0.1]
+                assertTrue(listening.contains("127.0.0.1:" + port + " ") || listening.contains("127.0.0.1]:" + port
+                        + " "), port + " not on 127.0.0.1: " + listening);
+                assertFalse(listening.contains("0.0.0.0:" + port + " ") || listening.contains("*:" + port + " ")
+                        || listening.contains("[::]:" + port + " "), port + " on every address: " + listening);
+            }
             Path m = work.resolve("m");
             try (Mounted mount = Mounted.mount(work, address, m, "tls-cert=" + certs + "/web1.pem,tls-key=" + certs
                     + "/web1.key,tls-ca=" + certs + "/ca.pem")) {
