@@ -12,6 +12,7 @@ import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.LockResult;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.Timespec;
+import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.BrickRefusedException;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Wire;
@@ -61,6 +62,7 @@ final class BrickService {
     private final boolean syncWrites;
     private final io.camelfs.volume.Squash squash;
     private final AccessCheck access;
+    private final int maxLocksPerClient;
 
     BrickService(BrickServer brick, PosixStore store, LeaseTable leases, LockTable locks, Sessions sessions,
             HealStatistics healStatistics, EventJournal events, boolean syncWrites) {
@@ -74,6 +76,7 @@ final class BrickService {
         this.syncWrites = syncWrites;
         this.squash = brick.volume().options().squash();
         this.access = new AccessCheck(store);
+        this.maxLocksPerClient = brick.volume().options().maxLocksPerClient();
     }
 
     // ---------------------------------------------------------------------------------------------- session
@@ -494,6 +497,12 @@ final class BrickService {
             return FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(r.granted())
                     .setType(LockType.forNumber(r.type().ordinal())).setStart(r.start()).setLength(r.length())
                     .setPid(r.pid())).build();
+        }
+        if (type != LockRequest.Type.UNLOCK && locks.heldBy(s.id) >= maxLocksPerClient) {
+            // the brick keeps every range in memory: one client may not make it keep without end
+            return FopReply.newBuilder().setErrno(Errno.ENOLCK).setError(VolumePath.display(l.getPath()) + ": this"
+                    + " client holds " + maxLocksPerClient + " locks on brick " + brick.address()
+                    + " (max-locks-per-client)").build();
         }
         if (l.getCmd() == LockCmd.SETLK) {
             boolean ok = locks.trySet(inode, owner, type, l.getStart(), end, (int) l.getPid());

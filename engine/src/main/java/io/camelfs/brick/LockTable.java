@@ -178,6 +178,22 @@ final class LockTable {
         touched.forEach(this::wake);
     }
 
+    /** Ranges a session holds and waits for: what a client makes the brick keep for it. */
+    synchronized int heldBy(ByteString session) {
+        int n = 0;
+        for (List<Range> list : locks.values()) {
+            for (Range r : list) {
+                n += r.owner.session().equals(session) ? 1 : 0;
+            }
+        }
+        for (List<Waiter> ws : waiters.values()) {
+            for (Waiter w : ws) {
+                n += w.owner.session().equals(session) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     synchronized int count() {
         return locks.values().stream().mapToInt(List::size).sum();
     }

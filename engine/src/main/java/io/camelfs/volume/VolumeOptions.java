@@ -46,6 +46,8 @@ public final class VolumeOptions {
         m.put("max-connections", new String[] {"512", "connections one brick serves at once; more are refused"});
         m.put("max-connections-per-client", new String[] {"64",
             "connections one client address may hold to a brick, so one client cannot take them all"});
+        m.put("max-locks-per-client", new String[] {"4096",
+            "byte-range locks one client may hold or wait for on a brick; more get ENOLCK"});
         m.put("idle-timeout", new String[] {"5m",
             "a brick closes a connection that sent nothing this long (clients drop theirs at half of it); at least 2s"});
         m.put("root-squash", new String[] {"false",
@@ -92,6 +94,7 @@ public final class VolumeOptions {
         o.maxConnections();
         o.maxConnectionsPerClient();
         o.idleTimeout();
+        o.maxLocksPerClient();
         o.sslAllow();
         return o;
     }
@@ -175,6 +178,10 @@ public final class VolumeOptions {
 
     public int maxConnections() {
         return count("max-connections", 1, 1_000_000);
+    }
+
+    public int maxLocksPerClient() {
+        return count("max-locks-per-client", 1, 1_000_000);
     }
 
     public int maxConnectionsPerClient() {

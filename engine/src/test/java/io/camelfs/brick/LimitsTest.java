@@ -1,9 +1,13 @@
 package io.camelfs.brick;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.camelfs.afr.Replicate;
+import io.camelfs.fop.Errno;
+import io.camelfs.fop.FopException;
+import io.camelfs.fop.LockRequest;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Method;
 import io.camelfs.protocol.v1.PingRequest;
@@ -144,6 +148,27 @@ class LimitsTest {
                 assertTrue(c.isUp(0));
             }
         }
+    }
+
+    @Test
+    void byteRangeLocksPerClientAreCapped() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, "web", 2, Map.of("max-locks-per-client", "3"));
+                Replicate c = v.client(); Replicate other = v.client()) {
+            c.put("f", 0644, Bytes.of("data"));
+            for (int i = 0; i < 3; i++) {
+                c.lock("f", lock(LockRequest.Type.WRITE, i * 10L));
+            }
+            FopException e = assertThrows(FopException.class, () -> c.lock("f", lock(LockRequest.Type.WRITE, 100)));
+            assertEquals(Errno.ENOLCK, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("max-locks-per-client"), e.getMessage());
+            other.lock("f", lock(LockRequest.Type.WRITE, 200)); // another client's own allowance is untouched
+            c.lock("f", lock(LockRequest.Type.UNLOCK, 0));
+            c.lock("f", lock(LockRequest.Type.WRITE, 100)); // an unlock frees a place
+        }
+    }
+
+    private static LockRequest lock(LockRequest.Type type, long start) {
+        return new LockRequest(LockRequest.Command.SET, type, start, 5, 1, 1);
     }
 
     @Test
