@@ -199,6 +199,30 @@ class MountIT {
     }
 
     @Test
+    void namesThatAreNotUtf8AreRefusedNotMangled() throws Exception {
+        // ext4 keeps any bytes; camelfs names are UTF-8 on the wire, so such a name is refused rather than turned
+        // into another (jnr-fuse would hand it over with U+FFFD in place of the bad bytes)
+        String script = "import os, errno\n"
+                + "d = os.fsencode('DIR')\n"
+                + "for op in ('create', 'mkdir', 'symlink', 'rename'):\n"
+                + "    bad = d + b'/bad-' + op.encode() + b'\\xff'\n"
+                + "    try:\n"
+                + "        if op == 'create': open(bad, 'wb').close()\n"
+                + "        elif op == 'mkdir': os.mkdir(bad)\n"
+                + "        elif op == 'symlink': os.symlink(b'target', bad)\n"
+                + "        else:\n"
+                + "            open(d + b'/good', 'wb').close(); os.rename(d + b'/good', bad)\n"
+                + "        print(op, 'made')\n"
+                + "    except OSError as e:\n"
+                + "        print(op, errno.errorcode[e.errno])\n"
+                + "print(sorted(os.listdir(d)))\n";
+        Path dir = Files.createDirectories(m1.dir.resolve("utf8"));
+        Sh.Result r = Sh.run(work, Duration.ofSeconds(30), "python3 - <<'EOF'\n" + script.replace("DIR",
+                dir.toString()) + "EOF");
+        assertEquals("create EILSEQ\nmkdir EILSEQ\nsymlink EILSEQ\nrename EILSEQ\n[b'good']\n", r.out(), r.err());
+    }
+
+    @Test
     void fcntlLocksAreSharedByTwoMounts() throws Exception {
         Files.write(m1.dir.resolve("locked.dat"), new byte[1000]);
         String holder = "import fcntl, os, sys, time\n"

@@ -199,6 +199,19 @@ public final class CamelfsFuse extends FuseStubFS {
         return VolumePath.normalize(fusePath);
     }
 
+    /**
+     * A path that names a new entry. jnr-fuse hands paths over decoded as UTF-8, bytes that are not UTF-8 replaced
+     * by U+FFFD, and names travel to the bricks as UTF-8: such a name would silently become another one (and two
+     * of them the same), so it is refused instead. A name really containing U+FFFD is refused with them.
+     */
+    private static String newName(String fusePath) {
+        String v = p(fusePath);
+        if (v.indexOf('\uFFFD') >= 0) {
+            throw new FopException(Errno.EILSEQ, VolumePath.display(v) + ": not a UTF-8 name");
+        }
+        return v;
+    }
+
     // ---------------------------------------------------------------------------------------------- metadata
 
     @Override
@@ -320,7 +333,7 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int mknod(String path, long mode, long rdev) {
         return call("mknod", path, () -> {
-            String v = p(path);
+            String v = newName(path);
             long start = System.nanoTime();
             remember(v, caller().mknod(v, (int) mode, rdev), start);
             return 0;
@@ -330,7 +343,7 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int mkdir(String path, long mode) {
         return call("mkdir", path, () -> {
-            String v = p(path);
+            String v = newName(path);
             long start = System.nanoTime();
             Attr a = remember(v, caller().mkdir(v, (int) mode & 07777), start);
             xattrs.none(v, a.gfid(), start);
@@ -341,7 +354,7 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int symlink(String target, String linkpath) {
         return call("symlink", linkpath, () -> {
-            String v = p(linkpath);
+            String v = newName(linkpath);
             forget(v);
             caller().symlink(target, v);
             return 0;
@@ -352,7 +365,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int link(String existing, String newpath) {
         return call("link", newpath, () -> {
             String from = p(existing);
-            String v = p(newpath);
+            String v = newName(newpath);
             long start = System.nanoTime();
             Attr a = caller().link(from, v);
             forget(from); // its link count changed, under every name
@@ -389,7 +402,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int rename(String from, String to) {
         return call("rename", from, () -> {
             String f = p(from);
-            String t = p(to);
+            String t = newName(to);
             forgetTree(f);
             forgetTree(t);
             attrs.forgetLinked();
@@ -405,7 +418,7 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
         return call("create", path, () -> {
-            String v = p(path);
+            String v = newName(path);
             boolean exclusive = (fi.flags.get() & 0200) != 0;
             long start = System.nanoTime();
             Attr a = remember(v, caller().create(v, (int) mode & 07777, exclusive), start);
