@@ -307,6 +307,14 @@ final class BrickService {
         return r.build();
     }
 
+    /**
+     * A read returns at most what fits in one reply frame (a longer read is short, as POSIX allows): a reply over
+     * the frame limit is one no client accepts, only memory the brick spent on it.
+     */
+    private static int readLength(int wire) {
+        return (int) Math.min(Integer.toUnsignedLong(wire), Frame.MAX_FRAME - (1 << 20));
+    }
+
     private static Gfid gfid(ByteString b) {
         return Wire.gfid(b);
     }
@@ -375,7 +383,7 @@ final class BrickService {
                 var c = req.getRead();
                 if (c.getStat()) {
                     PosixStore.ReadResult rr = store.readWithLookup(c.getPath(), gfid(c.getGfid()), c.getOffset(),
-                            c.getLength());
+                            readLength(c.getLength()));
                     FopReply.Builder b = ok(rr.looked().attr()).setData(UnsafeByteOperations.unsafeWrap(rr.data()))
                             .setAfr(Wire.changelog(rr.looked().changelog()));
                     if (rr.looked().parent() != null) {
@@ -384,7 +392,7 @@ final class BrickService {
                     return b;
                 }
                 return FopReply.newBuilder().setData(UnsafeByteOperations.unsafeWrap(
-                        store.read(c.getPath(), gfid(c.getGfid()), c.getOffset(), c.getLength())));
+                        store.read(c.getPath(), gfid(c.getGfid()), c.getOffset(), readLength(c.getLength()))));
             }
             case WRITE: {
                 var c = req.getWrite();

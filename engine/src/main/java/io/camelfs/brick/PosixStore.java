@@ -625,7 +625,7 @@ public final class PosixStore {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
-            return readFully(i.fd, offset, length);
+            return readFully(i.fd, offset, readable(i, offset, length));
         }
     }
 
@@ -637,11 +637,24 @@ public final class PosixStore {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
-            byte[] data = readFully(i.fd, offset, length);
+            byte[] data = readFully(i.fd, offset, readable(i, offset, length));
             Looked l = new Looked(attr(i.stat, gfidOf(i)), changelog.read(i.fd),
                     e.isRoot() ? null : changelog.read(e.dir));
             return new ReadResult(data, l);
         }
+    }
+
+    /**
+     * How much a read of length at offset can return: at most what the file holds there. The read buffer is
+     * allocated at that size, and a client's length is only a claim: four bytes on the wire asking for 2 GiB of a
+     * 10-byte file made the brick allocate 2 GiB (or fail with a negative size).
+     */
+    private static int readable(Inode i, long offset, int length) {
+        if (offset < 0 || length < 0) {
+            throw new FopException(Errno.EINVAL, "read of " + Integer.toUnsignedString(length) + " bytes at "
+                    + Long.toUnsignedString(offset));
+        }
+        return (int) Math.min(length, Math.max(0, i.stat.size() - offset));
     }
 
     private static byte[] readFully(int fd, long offset, int length) {

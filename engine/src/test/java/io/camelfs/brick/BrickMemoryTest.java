@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.camelfs.fop.Gfid;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Method;
+import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Create;
+import io.camelfs.protocol.v1.FopReply;
+import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Read;
 import io.camelfs.testing.LocalVolume;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,6 +96,51 @@ class BrickMemoryTest {
             assertEquals(0, r.id());
         } finally {
             stalled.forEach(RawConnection::close);
+        }
+    }
+
+    /**
+     * A read's length is a claim, up to 4 GiB in four bytes: the brick used to allocate the whole length before
+     * reading (2 GiB for a 10-byte file: the thread died of OutOfMemoryError; "negative" lengths failed with EIO).
+     */
+    @Test
+    void aReadAllocatesWhatTheFileHoldsNotWhatWasAskedFor() throws Exception {
+        Gfid g = Gfid.random();
+        assertEquals(0, call(FopRequest.newBuilder().setCreate(Create.newBuilder().setPath("small").setMode(0644)
+                .setGfid(Wire.gfid(g)).setData(ByteString.copyFromUtf8("ten bytes!")))).getErrno());
+        try (RawConnection c = new RawConnection(port)) {
+            for (boolean stat : new boolean[] {false, true}) {
+                // a read as a client sends it, first: the brick's first reads load classes and bind natives
+                c.send(RawConnection.frame(Frame.REQUEST, Method.CALL.wire(), 0, FopRequest.newBuilder()
+                        .setRead(Read.newBuilder().setPath("small").setLength(10).setStat(stat)).build()
+                        .toByteArray()));
+                assertNotNull(c.reply(REPLY_TIMEOUT));
+            }
+            long thread = threads.newest(); // this connection's, the only one open
+            long before = threads.allocatedBy(thread);
+            int[] lengths = {Integer.MAX_VALUE, -1, 60 << 20, Integer.MIN_VALUE};
+            for (int i = 0; i < lengths.length; i++) {
+                boolean stat = i % 2 == 0;
+                FopRequest read = FopRequest.newBuilder().setRead(Read.newBuilder().setPath("small")
+                        .setGfid(Wire.gfid(g)).setOffset(i == 3 ? 4 : 0).setLength(lengths[i]).setStat(stat))
+                        .build();
+                assertTrue(c.send(RawConnection.frame(Frame.REQUEST, Method.CALL.wire(), i, read.toByteArray())));
+                Frame r = c.reply(REPLY_TIMEOUT);
+                assertNotNull(r, "the brick hung up on a read of " + Integer.toUnsignedString(lengths[i]));
+                assertEquals(Frame.REPLY, r.kind(), r.kind() == Frame.ERROR ? r.errorMessage() : "");
+                FopReply reply = FopReply.parseFrom(r.payload());
+                assertEquals(0, reply.getErrno(), reply.getError());
+                assertEquals(i == 3 ? "bytes!" : "ten bytes!", reply.getData().toStringUtf8());
+            }
+            long allocated = threads.allocatedBy(thread) - before;
+            assertTrue(allocated < 2 << 20, "four reads of a 10-byte file allocated " + allocated + " bytes");
+        }
+    }
+
+    /** One file operation on a fresh connection. */
+    private FopReply call(FopRequest.Builder op) throws IOException {
+        try (RawConnection c = new RawConnection(port)) {
+            return c.call(op.build());
         }
     }
 
