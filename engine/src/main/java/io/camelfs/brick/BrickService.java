@@ -49,6 +49,11 @@ import org.slf4j.LoggerFactory;
 final class BrickService {
     /** How long a blocking lock or lease request may wait when the client names no limit. */
     private static final long DEFAULT_WAIT_MILLIS = 30_000;
+    /**
+     * A batch's replies stop growing here. A batch of reads used to answer with all their data, however much: a few
+     * kilobytes of request made the brick build a reply of gigabytes, which no client accepts (over MAX_FRAME).
+     */
+    private static final int BATCH_REPLY_LIMIT = Frame.MAX_FRAME - (1 << 20);
     private static final Logger LOG = LoggerFactory.getLogger(BrickService.class);
 
     private final BrickServer brick;
@@ -286,14 +291,25 @@ final class BrickService {
     private FopReply batch(FopRequest req, Header h) throws InterruptedException {
         Header each = h.toBuilder().setRelease(false).build();
         FopReply.Builder r = FopReply.newBuilder();
+        long size = 0;
         try {
             for (FopRequest op : req.getBatch().getOpsList()) {
+                if (size >= BATCH_REPLY_LIMIT) {
+                    // the replies so far fill a frame: the rest are not run, and a bare errno says so
+                    r.addReplies(FopReply.newBuilder().setErrno(Errno.E2BIG));
+                    continue;
+                }
                 if (op.getOpCase() == FopRequest.OpCase.BATCH || op.getOpCase() == FopRequest.OpCase.LOCK) {
                     r.addReplies(FopReply.newBuilder().setErrno(Errno.EINVAL).setError("no " + op.getOpCase()
                             + " inside a batch"));
                     continue;
                 }
                 FopReply one = call(op.toBuilder().setHeader(each).build());
+                if (size + one.getSerializedSize() > BATCH_REPLY_LIMIT && !Targets.mutating(op)) {
+                    one = FopReply.newBuilder().setErrno(Errno.E2BIG).build(); // a read's data dropped: no change
+                    size = BATCH_REPLY_LIMIT;
+                }
+                size += one.getSerializedSize();
                 if (one.getLease() != LeaseStatus.LEASE_OK && r.getLease() == LeaseStatus.LEASE_OK) {
                     r.setLease(one.getLease()); // the batch as a whole did not hold its keys
                 }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.camelfs.fop.Errno;
 import io.camelfs.fop.Gfid;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Method;
 import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Batch;
 import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +138,36 @@ class BrickMemoryTest {
             long allocated = threads.allocatedBy(thread) - before;
             assertTrue(allocated < 2 << 20, "four reads of a 10-byte file allocated " + allocated + " bytes");
         }
+    }
+
+    /**
+     * A batch of 80 reads of a 1 MiB file is a 2 KiB request; its reply used to be 80 MiB, built in the brick's
+     * memory and sent as a frame over the limit, which no client accepts. Now the reply stops at the frame limit
+     * and the reads that did not fit say E2BIG.
+     */
+    @Test
+    void aBatchReplyStaysWithinTheFrameLimit() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(1).nextBytes(data);
+        assertEquals(0, call(FopRequest.newBuilder().setCreate(Create.newBuilder().setPath("big").setMode(0644)
+                .setGfid(Wire.gfid(Gfid.random())).setData(ByteString.copyFrom(data)))).getErrno());
+        Batch.Builder batch = Batch.newBuilder();
+        for (int i = 0; i < 80; i++) {
+            batch.addOps(FopRequest.newBuilder().setRead(Read.newBuilder().setPath("big").setLength(1 << 20)));
+        }
+        FopReply r = call(FopRequest.newBuilder().setBatch(batch));
+        assertTrue(r.getSerializedSize() <= Frame.MAX_FRAME, r.getSerializedSize() + " bytes");
+        assertEquals(80, r.getRepliesCount());
+        int read = 0;
+        for (FopReply one : r.getRepliesList()) {
+            if (one.getErrno() == 0) {
+                assertEquals(ByteString.copyFrom(data), one.getData());
+                read++;
+            } else {
+                assertEquals(Errno.E2BIG, one.getErrno());
+            }
+        }
+        assertTrue(read > 50 && read < 64, read + " reads fit");
     }
 
     /** One file operation on a fresh connection. */
