@@ -15,6 +15,7 @@ import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Read;
+import io.camelfs.protocol.v1.UpcallRequest;
 import io.camelfs.testing.LocalVolume;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -168,6 +169,32 @@ class BrickMemoryTest {
             }
         }
         assertTrue(read > 50 && read < 64, read + " reads fit");
+    }
+
+    /**
+     * A connection that subscribes for one session, then another, and closes leaves no session connected. The
+     * first used to keep its upcall sink -- the closed connection and its buffers -- forever: a session that
+     * counts as connected never expires, so a client could pile up such sessions until the brick ran out of heap.
+     */
+    @Test
+    void resubscribingOnAConnectionReleasesTheFirstSession() throws Exception {
+        BrickServer server = volume.server(0);
+        int before = server.connectedClients();
+        try (RawConnection c = new RawConnection(port)) {
+            for (String session : new String[] {"first-session-id", "other-session-id"}) {
+                c.send(RawConnection.frame(Frame.REQUEST, Method.SUBSCRIBE.wire(), 1, UpcallRequest.newBuilder()
+                        .setSession(ByteString.copyFromUtf8(session)).build().toByteArray()));
+                Frame r = c.reply(REPLY_TIMEOUT);
+                assertNotNull(r);
+                assertEquals(Frame.REPLY, r.kind());
+            }
+            assertEquals(before + 1, server.connectedClients(), "one connection, one session with its upcalls");
+        }
+        long end = System.currentTimeMillis() + 5000;
+        while (server.connectedClients() != before && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(before, server.connectedClients(), "sessions still connected through a closed connection");
     }
 
     /** One file operation on a fresh connection. */
