@@ -291,6 +291,7 @@ public final class PosixStore {
 
     public Attr create(String path, Gfid gfid, int mode, int uid, int gid, byte[] data, boolean sync,
             Timespec time) {
+        requireGfid(gfid, path);
         try (Entry e = entry(path, true)) {
             requireName(e);
             int fd = dirTimes.change(e.dir, time, false, () -> Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT
@@ -329,6 +330,16 @@ public final class PosixStore {
         }
     }
 
+    /**
+     * A regular file or directory is made with its gfid, so a request without one is refused before anything
+     * exists: setting a null gfid failed only after the inode was made, and left it behind without one.
+     */
+    private static void requireGfid(Gfid gfid, String path) {
+        if (gfid == null) {
+            throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": a gfid is required");
+        }
+    }
+
     private static void requireName(Entry e) {
         if (e.isRoot()) {
             throw new FopException(Errno.EEXIST, "/: " + Errno.describe(Errno.EEXIST));
@@ -347,6 +358,7 @@ public final class PosixStore {
     }
 
     public Attr mkdir(String path, Gfid gfid, int mode, int uid, int gid, Timespec time) {
+        requireGfid(gfid, path);
         try (Entry e = entry(path, true)) {
             requireName(e);
             try {
