@@ -5,15 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.ByteString;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
+import io.camelfs.fop.Gfid;
+import io.camelfs.fop.SetAttr;
+import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Header;
 import io.camelfs.protocol.v1.Mkdir;
 import io.camelfs.protocol.v1.Mknod;
+import io.camelfs.protocol.v1.Setattr;
+import io.camelfs.protocol.v1.Time;
+import io.camelfs.protocol.v1.Write;
 import io.camelfs.testing.BrickInspector;
 import io.camelfs.testing.LocalVolume;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +62,30 @@ class RejectedRequestTest {
                 .setMode(0755))).getErrno());
         assertEquals(Errno.EINVAL, call(FopRequest.newBuilder().setMknod(Mknod.newBuilder().setPath("no-gfid-node")
                 .setMode(FileType.REGULAR.bits() | 0644))).getErrno());
+        assertEquals(before, BrickInspector.snapshot(brick, true));
+    }
+
+    /**
+     * A time with nanoseconds beyond 999999999 is refused before anything changes. The brick applies times last
+     * (utimensat), so such a request used to fail with EINVAL after its truncate, write or mkdir had been done.
+     */
+    @Test
+    void anInvalidTimeIsRefusedBeforeAnythingChanges() throws Exception {
+        assertEquals(0, call(FopRequest.newBuilder().setCreate(Create.newBuilder().setPath("f").setMode(0644)
+                .setGfid(Wire.gfid(Gfid.random())).setData(ByteString.copyFromUtf8("content")))).getErrno());
+        Map<String, String> before = BrickInspector.snapshot(brick, true);
+        Time bad = Time.newBuilder().setSec(1_700_000_000L).setNsec(2_000_000_000).build();
+        List<FopRequest.Builder> ops = List.of(
+                FopRequest.newBuilder().setSetattr(Setattr.newBuilder().setPath("f")
+                        .setValid(SetAttr.SIZE | SetAttr.MTIME).setSize(2).setMtime(bad)),
+                FopRequest.newBuilder().setHeader(Header.newBuilder().setTime(bad)).setWrite(Write.newBuilder()
+                        .setPath("f").setData(ByteString.copyFromUtf8("XY")).setTruncate(-1)),
+                FopRequest.newBuilder().setHeader(Header.newBuilder().setTime(bad)).setMkdir(Mkdir.newBuilder()
+                        .setPath("dir").setGfid(Wire.gfid(Gfid.random())).setMode(0755)));
+        for (FopRequest.Builder op : ops) {
+            FopReply r = call(op);
+            assertEquals(Errno.EINVAL, r.getErrno(), op.getOpCase() + ": " + r.getError());
+        }
         assertEquals(before, BrickInspector.snapshot(brick, true));
     }
 
