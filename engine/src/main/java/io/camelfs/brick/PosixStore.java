@@ -771,6 +771,17 @@ public final class PosixStore {
         }
         try (Entry e = entry(path, true); Inode i = open(e, s.size() != null ? Posix.O_WRONLY : Posix.O_RDONLY)) {
             expect(i, gfid, path);
+            // every refusal before the first change: checked between the steps, a refused setattr kept the owner
+            // and mode it had already set (a size on a directory: EISDIR after the chmod)
+            if (s.size() != null) {
+                if (!xattrCapable(i.stat)) {
+                    throw FopException.of(Errno.EINVAL, VolumePath.display(path));
+                }
+                requireRegular(i, path);
+            }
+            if (s.mode() != null && (i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
+                throw FopException.of(Errno.EOPNOTSUPP, VolumePath.display(path));
+            }
             try {
                 if (xattrCapable(i.stat)) {
                     if (s.uid() != null || s.gid() != null) {
@@ -780,7 +791,6 @@ public final class PosixStore {
                         Posix.fchmod(i.fd, s.mode() & 07777);
                     }
                     if (s.size() != null) {
-                        requireRegular(i, path);
                         if (!arbiter) {
                             Posix.ftruncate(i.fd, s.size());
                         }
@@ -789,16 +799,10 @@ public final class PosixStore {
                         Posix.utimensat(i.fd, "", s.atime(), s.atimeNow(), s.mtime(), s.mtimeNow());
                     }
                 } else {
-                    if (s.size() != null) {
-                        throw FopException.of(Errno.EINVAL, VolumePath.display(path));
-                    }
                     if (s.uid() != null || s.gid() != null) {
                         Posix.fchownat(e.dir, e.name, s.uid() == null ? -1 : s.uid(), s.gid() == null ? -1 : s.gid());
                     }
                     if (s.mode() != null) {
-                        if ((i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
-                            throw FopException.of(Errno.EOPNOTSUPP, VolumePath.display(path));
-                        }
                         Posix.chmodByDescriptor(i.fd, s.mode() & 07777);
                     }
                     if (s.atime() != null || s.mtime() != null || s.atimeNow() || s.mtimeNow()) {

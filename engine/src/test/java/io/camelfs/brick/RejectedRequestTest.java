@@ -89,6 +89,18 @@ class RejectedRequestTest {
         assertEquals(before, BrickInspector.snapshot(brick, true));
     }
 
+    /** A setattr with a size for a directory used to be refused (EISDIR) only after it had set the mode. */
+    @Test
+    void aRefusedSetattrLeavesTheModeAlone() throws Exception {
+        assertEquals(0, call(FopRequest.newBuilder().setMkdir(Mkdir.newBuilder().setPath("dir").setMode(0755)
+                .setGfid(Wire.gfid(Gfid.random())))).getErrno());
+        Map<String, String> before = BrickInspector.snapshot(brick, true);
+        FopReply r = call(FopRequest.newBuilder().setSetattr(Setattr.newBuilder().setPath("dir")
+                .setValid(SetAttr.MODE | SetAttr.SIZE).setMode(0700).setSize(0)));
+        assertEquals(Errno.EISDIR, r.getErrno(), r.getError());
+        assertEquals(before, BrickInspector.snapshot(brick, true));
+    }
+
     /** One file operation on a fresh connection. */
     private FopReply call(FopRequest.Builder op) throws IOException {
         try (RawConnection c = new RawConnection(port)) {
