@@ -495,6 +495,11 @@ final class BrickService {
     // ------------------------------------------------------------------------------------------------ locks
 
     private FopReply lock(Lock l, Sessions.Session s) throws InterruptedException {
+        if (l.getCmd() == LockCmd.UNRECOGNIZED || l.getType() == LockType.UNRECOGNIZED) {
+            // an unknown type used to index past LockRequest.Type (an internal error), an unknown command to wait
+            return FopReply.newBuilder().setErrno(Errno.EINVAL).setError("lock: unknown command "
+                    + l.getCmdValue() + " or type " + l.getTypeValue()).build();
+        }
         String inode;
         try {
             Attr a = store.stat(l.getPath());

@@ -84,8 +84,9 @@ final class HealCalls {
                 return FopReply.newBuilder();
             case CHECKSUMS: {
                 var c = req.getChecksums();
+                // blocks is a uint32: above 2^31 it is a negative int, which min() passed on as a list capacity
                 List<byte[]> sums = store.checksums(c.getPath(), Wire.gfid(c.getGfid()), c.getBlockSize(),
-                        c.getOffset(), Math.min(c.getBlocks(), 65_536));
+                        c.getOffset(), (int) Math.min(Integer.toUnsignedLong(c.getBlocks()), 65_536));
                 FopReply.Builder b = FopReply.newBuilder();
                 sums.forEach(x -> b.addChecksums(UnsafeByteOperations.unsafeWrap(x)));
                 return b;

@@ -33,8 +33,15 @@ public final class Wire {
         return g == null ? ByteString.EMPTY : ByteString.copyFrom(g.toBytes());
     }
 
+    /** A gfid from the wire, null when empty; another length than 16 is the sender's error (EINVAL), not ours. */
     public static Gfid gfid(ByteString b) {
-        return b.isEmpty() ? null : Gfid.of(b.toByteArray());
+        if (b.isEmpty()) {
+            return null;
+        }
+        if (b.size() != Gfid.LENGTH) {
+            throw new FopException(Errno.EINVAL, "a gfid has " + Gfid.LENGTH + " bytes, not " + b.size());
+        }
+        return Gfid.of(b.toByteArray());
     }
 
     public static Time time(Timespec t) {

@@ -8,10 +8,13 @@ import io.camelfs.fop.FileType;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Checksums;
 import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
+import io.camelfs.protocol.v1.Lock;
+import io.camelfs.protocol.v1.LockCmd;
 import io.camelfs.protocol.v1.Mkdir;
 import io.camelfs.protocol.v1.Mknod;
 import io.camelfs.protocol.v1.Setattr;
@@ -98,6 +101,35 @@ class RejectedRequestTest {
         FopReply r = call(FopRequest.newBuilder().setSetattr(Setattr.newBuilder().setPath("dir")
                 .setValid(SetAttr.MODE | SetAttr.SIZE).setMode(0700).setSize(0)));
         assertEquals(Errno.EISDIR, r.getErrno(), r.getError());
+        assertEquals(before, BrickInspector.snapshot(brick, true));
+    }
+
+    /**
+     * Malformed fields are the client's error: a gfid of the wrong length used to be an internal error (EIO with a
+     * stack trace in the log), an unknown lock type an internal error frame, an unknown lock command a wait, and
+     * a uint32 block count above 2^31 (a negative int) an internal error too.
+     */
+    @Test
+    void malformedGfidsAndLockFieldsAreInvalidArguments() throws Exception {
+        assertEquals(0, call(FopRequest.newBuilder().setCreate(Create.newBuilder().setPath("f").setMode(0644)
+                .setGfid(Wire.gfid(Gfid.random())))).getErrno());
+        Map<String, String> before = BrickInspector.snapshot(brick, true);
+        List<FopRequest.Builder> ops = List.of(
+                FopRequest.newBuilder().setCreate(Create.newBuilder().setPath("g").setMode(0644)
+                        .setGfid(ByteString.copyFrom(new byte[15]))),
+                FopRequest.newBuilder().setWrite(Write.newBuilder().setPath("f").setTruncate(-1)
+                        .setGfid(ByteString.copyFrom(new byte[17])).setData(ByteString.copyFromUtf8("x"))),
+                FopRequest.newBuilder().setLock(Lock.newBuilder().setPath("f")
+                        .setCmd(LockCmd.SETLK).setTypeValue(99)),
+                FopRequest.newBuilder().setLock(Lock.newBuilder().setPath("f")
+                        .setCmdValue(7).setWaitMillis(100)));
+        for (FopRequest.Builder op : ops) {
+            FopReply r = call(op);
+            assertEquals(Errno.EINVAL, r.getErrno(), op.getOpCase() + ": " + r.getError());
+        }
+        FopReply sums = call(FopRequest.newBuilder().setChecksums(Checksums.newBuilder().setPath("f")
+                .setBlockSize(4096).setBlocks(-1)));
+        assertEquals(0, sums.getErrno(), sums.getError());
         assertEquals(before, BrickInspector.snapshot(brick, true));
     }
 
