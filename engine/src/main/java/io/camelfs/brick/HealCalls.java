@@ -13,6 +13,7 @@ import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.IndexEntry;
 import io.camelfs.protocol.v1.IndexKind;
 import io.camelfs.protocol.v1.Xattr;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,11 +158,25 @@ final class HealCalls {
         if (xattrsValid) {
             x = new LinkedHashMap<>();
             for (Xattr a : xattrs) {
-                x.put(a.getName(), a.getValue().toByteArray());
+                x.put(userXattr(a.getName()), a.getValue().toByteArray());
             }
         }
         return new InodeImage(s.getMode(), s.getUid(), s.getGid(), s.getRdev(), Wire.time(s.getAtime()),
                 Wire.time(s.getMtime()), target, x);
+    }
+
+    /**
+     * An image carries user xattrs only, as a fetch reports them, so any other name is refused before the inode is
+     * touched: the kernel refused other namespaces only after the install had written the data, and camelfs's own
+     * names (gfid, changelog) would have been overwritten with whatever the request said.
+     */
+    private static String userXattr(String name) {
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (!name.startsWith("user.") || XattrNames.isInternal(name) || bytes <= "user.".length() || bytes > 255
+                || name.indexOf('\0') >= 0) {
+            throw new FopException(Errno.EINVAL, "xattr '" + name + "' is not a user xattr a heal can copy");
+        }
+        return name;
     }
 
     private static Map<Integer, Counters> counters(Map<Integer, io.camelfs.protocol.v1.Counters> m) {
