@@ -220,6 +220,11 @@ final class BrickConnection implements Runnable {
                     return reply(f, service.release(LeaseRequest.parseFrom(f.payload())));
                 case SUBSCRIBE: {
                     UpcallRequest req = UpcallRequest.parseFrom(f.payload());
+                    if (subscribed != null) {
+                        // one connection carries one session's upcalls: the earlier session's end here, or it would
+                        // stay connected through this connection (never expiring) after the connection closed
+                        service.unsubscribe(subscribed, sink);
+                    }
                     sink = u -> {
                         try {
                             write(new Frame(Frame.UPCALL, Method.SUBSCRIBE.wire(), 0, u.toByteArray()));

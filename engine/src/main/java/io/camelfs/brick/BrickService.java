@@ -50,6 +50,11 @@ import org.slf4j.LoggerFactory;
 final class BrickService {
     /** How long a blocking lock or lease request may wait when the client names no limit. */
     private static final long DEFAULT_WAIT_MILLIS = 30_000;
+    /**
+     * A batch's replies stop growing here. A batch of reads used to answer with all their data, however much: a few
+     * kilobytes of request made the brick build a reply of gigabytes, which no client accepts (over MAX_FRAME).
+     */
+    private static final int BATCH_REPLY_LIMIT = Frame.MAX_FRAME - (1 << 20);
     private static final Logger LOG = LoggerFactory.getLogger(BrickService.class);
 
     private final BrickServer brick;
@@ -297,14 +302,25 @@ final class BrickService {
     private FopReply batch(FopRequest req, Header h) throws InterruptedException {
         Header each = h.toBuilder().setRelease(false).build();
         FopReply.Builder r = FopReply.newBuilder();
+        long size = 0;
         try {
             for (FopRequest op : req.getBatch().getOpsList()) {
+                if (size >= BATCH_REPLY_LIMIT) {
+                    // the replies so far fill a frame: the rest are not run, and a bare errno says so
+                    r.addReplies(FopReply.newBuilder().setErrno(Errno.E2BIG));
+                    continue;
+                }
                 if (op.getOpCase() == FopRequest.OpCase.BATCH || op.getOpCase() == FopRequest.OpCase.LOCK) {
                     r.addReplies(FopReply.newBuilder().setErrno(Errno.EINVAL).setError("no " + op.getOpCase()
                             + " inside a batch"));
                     continue;
                 }
                 FopReply one = call(op.toBuilder().setHeader(each).build());
+                if (size + one.getSerializedSize() > BATCH_REPLY_LIMIT && !Targets.mutating(op)) {
+                    one = FopReply.newBuilder().setErrno(Errno.E2BIG).build(); // a read's data dropped: no change
+                    size = BATCH_REPLY_LIMIT;
+                }
+                size += one.getSerializedSize();
                 if (one.getLease() != LeaseStatus.LEASE_OK && r.getLease() == LeaseStatus.LEASE_OK) {
                     r.setLease(one.getLease()); // the batch as a whole did not hold its keys
                 }
@@ -316,6 +332,14 @@ final class BrickService {
             }
         }
         return r.build();
+    }
+
+    /**
+     * A read returns at most what fits in one reply frame (a longer read is short, as POSIX allows): a reply over
+     * the frame limit is one no client accepts, only memory the brick spent on it.
+     */
+    private static int readLength(int wire) {
+        return (int) Math.min(Integer.toUnsignedLong(wire), Frame.MAX_FRAME - (1 << 20));
     }
 
     private static Gfid gfid(ByteString b) {
@@ -386,7 +410,7 @@ final class BrickService {
                 var c = req.getRead();
                 if (c.getStat()) {
                     PosixStore.ReadResult rr = store.readWithLookup(c.getPath(), gfid(c.getGfid()), c.getOffset(),
-                            c.getLength());
+                            readLength(c.getLength()));
                     FopReply.Builder b = ok(rr.looked().attr()).setData(UnsafeByteOperations.unsafeWrap(rr.data()))
                             .setAfr(Wire.changelog(rr.looked().changelog()));
                     if (rr.looked().parent() != null) {
@@ -395,7 +419,7 @@ final class BrickService {
                     return b;
                 }
                 return FopReply.newBuilder().setData(UnsafeByteOperations.unsafeWrap(
-                        store.read(c.getPath(), gfid(c.getGfid()), c.getOffset(), c.getLength())));
+                        store.read(c.getPath(), gfid(c.getGfid()), c.getOffset(), readLength(c.getLength()))));
             }
             case WRITE: {
                 var c = req.getWrite();
@@ -482,6 +506,11 @@ final class BrickService {
     // ------------------------------------------------------------------------------------------------ locks
 
     private FopReply lock(Lock l, Sessions.Session s) throws InterruptedException {
+        if (l.getCmd() == LockCmd.UNRECOGNIZED || l.getType() == LockType.UNRECOGNIZED) {
+            // an unknown type used to index past LockRequest.Type (an internal error), an unknown command to wait
+            return FopReply.newBuilder().setErrno(Errno.EINVAL).setError("lock: unknown command "
+                    + l.getCmdValue() + " or type " + l.getTypeValue()).build();
+        }
         String inode;
         try {
             Attr a = store.stat(l.getPath());

@@ -13,6 +13,7 @@ import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.IndexEntry;
 import io.camelfs.protocol.v1.IndexKind;
 import io.camelfs.protocol.v1.Xattr;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,8 +85,9 @@ final class HealCalls {
                 return FopReply.newBuilder();
             case CHECKSUMS: {
                 var c = req.getChecksums();
+                // blocks is a uint32: above 2^31 it is a negative int, which min() passed on as a list capacity
                 List<byte[]> sums = store.checksums(c.getPath(), Wire.gfid(c.getGfid()), c.getBlockSize(),
-                        c.getOffset(), Math.min(c.getBlocks(), 65_536));
+                        c.getOffset(), (int) Math.min(Integer.toUnsignedLong(c.getBlocks()), 65_536));
                 FopReply.Builder b = FopReply.newBuilder();
                 sums.forEach(x -> b.addChecksums(UnsafeByteOperations.unsafeWrap(x)));
                 return b;
@@ -156,11 +158,25 @@ final class HealCalls {
         if (xattrsValid) {
             x = new LinkedHashMap<>();
             for (Xattr a : xattrs) {
-                x.put(a.getName(), a.getValue().toByteArray());
+                x.put(userXattr(a.getName()), a.getValue().toByteArray());
             }
         }
         return new InodeImage(s.getMode(), s.getUid(), s.getGid(), s.getRdev(), Wire.time(s.getAtime()),
                 Wire.time(s.getMtime()), target, x);
+    }
+
+    /**
+     * An image carries user xattrs only, as a fetch reports them, so any other name is refused before the inode is
+     * touched: the kernel refused other namespaces only after the install had written the data, and camelfs's own
+     * names (gfid, changelog) would have been overwritten with whatever the request said.
+     */
+    private static String userXattr(String name) {
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (!name.startsWith("user.") || XattrNames.isInternal(name) || bytes <= "user.".length() || bytes > 255
+                || name.indexOf('\0') >= 0) {
+            throw new FopException(Errno.EINVAL, "xattr '" + name + "' is not a user xattr a heal can copy");
+        }
+        return name;
     }
 
     private static Map<Integer, Counters> counters(Map<Integer, io.camelfs.protocol.v1.Counters> m) {

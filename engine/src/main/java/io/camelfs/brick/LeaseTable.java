@@ -32,7 +32,9 @@ final class LeaseTable {
     private static final class Lease {
         ByteString holder;
         int inFlight;
+        /** When the holder was first asked to release: revocation counts from here, not from the latest ask. */
         long recalledAt;
+        long lastRecall;
         long lastUsed = System.currentTimeMillis();
         final Deque<Waiter> waiters = new ArrayDeque<>();
 
@@ -129,8 +131,13 @@ final class LeaseTable {
             return;
         }
         long now = System.currentTimeMillis();
-        if (now - l.recalledAt > 1000) {
-            l.recalledAt = now;
+        if (now - l.lastRecall > 1000) {
+            // repeating the recall must not restart the revocation clock: the sweep repeats it every second, so
+            // a holder that ignored recalls (stuck, or hostile and still pinging) was never revoked
+            if (l.recalledAt == 0) {
+                l.recalledAt = now;
+            }
+            l.lastRecall = now;
             recaller.accept(l.holder, key);
         }
     }
@@ -287,6 +294,7 @@ final class LeaseTable {
 
     private void handOver(String key, Lease l) {
         l.recalledAt = 0;
+        l.lastRecall = 0;
         l.lastUsed = System.currentTimeMillis();
         Iterator<Waiter> it = l.waiters.iterator();
         while (it.hasNext()) {

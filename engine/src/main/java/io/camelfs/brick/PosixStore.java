@@ -316,6 +316,7 @@ public final class PosixStore {
 
     public Attr create(String path, Gfid gfid, int mode, int uid, int gid, byte[] data, boolean sync,
             Timespec time) {
+        requireGfid(gfid, path);
         try (Entry e = entry(path, true)) {
             requireName(e);
             int fd = dirTimes.change(e.dir, time, false, () -> Posix.tryOpenat(e.dir, e.name, Posix.O_CREAT
@@ -354,6 +355,16 @@ public final class PosixStore {
         }
     }
 
+    /**
+     * A regular file or directory is made with its gfid, so a request without one is refused before anything
+     * exists: setting a null gfid failed only after the inode was made, and left it behind without one.
+     */
+    private static void requireGfid(Gfid gfid, String path) {
+        if (gfid == null) {
+            throw new FopException(Errno.EINVAL, VolumePath.display(path) + ": a gfid is required");
+        }
+    }
+
     private static void requireName(Entry e) {
         if (e.isRoot()) {
             throw new FopException(Errno.EEXIST, "/: " + Errno.describe(Errno.EEXIST));
@@ -372,6 +383,7 @@ public final class PosixStore {
     }
 
     public Attr mkdir(String path, Gfid gfid, int mode, int uid, int gid, Timespec time) {
+        requireGfid(gfid, path);
         try (Entry e = entry(path, true)) {
             requireName(e);
             try {
@@ -650,7 +662,7 @@ public final class PosixStore {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
-            return readFully(i.fd, offset, length);
+            return readFully(i.fd, offset, readable(i, offset, length));
         }
     }
 
@@ -662,11 +674,24 @@ public final class PosixStore {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
-            byte[] data = readFully(i.fd, offset, length);
+            byte[] data = readFully(i.fd, offset, readable(i, offset, length));
             Looked l = new Looked(attr(i.stat, gfidOf(i)), changelog.read(i.fd),
                     e.isRoot() ? null : changelog.read(e.dir));
             return new ReadResult(data, l);
         }
+    }
+
+    /**
+     * How much a read of length at offset can return: at most what the file holds there. The read buffer is
+     * allocated at that size, and a client's length is only a claim: four bytes on the wire asking for 2 GiB of a
+     * 10-byte file made the brick allocate 2 GiB (or fail with a negative size).
+     */
+    private static int readable(Inode i, long offset, int length) {
+        if (offset < 0 || length < 0) {
+            throw new FopException(Errno.EINVAL, "read of " + Integer.toUnsignedString(length) + " bytes at "
+                    + Long.toUnsignedString(offset));
+        }
+        return (int) Math.min(length, Math.max(0, i.stat.size() - offset));
     }
 
     private static byte[] readFully(int fd, long offset, int length) {
@@ -771,6 +796,17 @@ public final class PosixStore {
         }
         try (Entry e = entry(path, true); Inode i = open(e, s.size() != null ? Posix.O_WRONLY : Posix.O_RDONLY)) {
             expect(i, gfid, path);
+            // every refusal before the first change: checked between the steps, a refused setattr kept the owner
+            // and mode it had already set (a size on a directory: EISDIR after the chmod)
+            if (s.size() != null) {
+                if (!xattrCapable(i.stat)) {
+                    throw FopException.of(Errno.EINVAL, VolumePath.display(path));
+                }
+                requireRegular(i, path);
+            }
+            if (s.mode() != null && (i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
+                throw FopException.of(Errno.EOPNOTSUPP, VolumePath.display(path));
+            }
             try {
                 if (xattrCapable(i.stat)) {
                     if (s.uid() != null || s.gid() != null) {
@@ -780,7 +816,6 @@ public final class PosixStore {
                         Posix.fchmod(i.fd, s.mode() & 07777);
                     }
                     if (s.size() != null) {
-                        requireRegular(i, path);
                         if (!arbiter) {
                             Posix.ftruncate(i.fd, s.size());
                         }
@@ -789,16 +824,10 @@ public final class PosixStore {
                         Posix.utimensat(i.fd, "", s.atime(), s.atimeNow(), s.mtime(), s.mtimeNow());
                     }
                 } else {
-                    if (s.size() != null) {
-                        throw FopException.of(Errno.EINVAL, VolumePath.display(path));
-                    }
                     if (s.uid() != null || s.gid() != null) {
                         Posix.fchownat(e.dir, e.name, s.uid() == null ? -1 : s.uid(), s.gid() == null ? -1 : s.gid());
                     }
                     if (s.mode() != null) {
-                        if ((i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
-                            throw FopException.of(Errno.EOPNOTSUPP, VolumePath.display(path));
-                        }
                         Posix.chmodByDescriptor(i.fd, s.mode() & 07777);
                     }
                     if (s.atime() != null || s.mtime() != null || s.atimeNow() || s.mtimeNow()) {

@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One frame of the brick protocol on a TCP connection: {@code u32 length | u8 kind | u8 method | u64 id | payload}.
@@ -26,6 +27,8 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     private static final int HEADER = 1 + 1 + 8;
     /** Largest frame either side accepts: a request above this is refused before it is read into memory. */
     public static final int MAX_FRAME = 64 << 20;
+    /** Payloads up to this size get their whole buffer at once: all of normal use (a mount writes 128 KiB). */
+    private static final int EAGER = 256 << 10;
 
     public static Frame request(Method m, long id, byte[] payload) {
         return new Frame(REQUEST, m.wire(), id, payload);
@@ -65,9 +68,24 @@ public record Frame(int kind, int method, long id, byte[] payload) {
         int kind = in.readUnsignedByte();
         int method = in.readUnsignedByte();
         long id = in.readLong();
-        byte[] payload = new byte[len - HEADER];
-        in.readFully(payload);
-        return new Frame(kind, method, id, payload);
+        return new Frame(kind, method, id, readPayload(in, len - HEADER));
+    }
+
+    /**
+     * A larger payload gets memory as its bytes arrive, doubling: the length is only the peer's claim, and a peer
+     * that sends a header claiming 60 MiB and then stalls must not cost 60 MiB per connection.
+     */
+    private static byte[] readPayload(DataInputStream in, int size) throws IOException {
+        byte[] b = new byte[Math.min(size, EAGER)];
+        int done = 0;
+        for (;;) {
+            in.readFully(b, done, b.length - done);
+            done = b.length;
+            if (done == size) {
+                return b;
+            }
+            b = Arrays.copyOf(b, (int) Math.min(size, 2L * done));
+        }
     }
 
     /** The peer does not speak the brick protocol (or sent garbage). */

@@ -5,7 +5,9 @@ import io.camelfs.afr.Changelog;
 import io.camelfs.afr.Counters;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.DirEntry;
+import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
+import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
@@ -31,15 +33,31 @@ public final class Wire {
         return g == null ? ByteString.EMPTY : ByteString.copyFrom(g.toBytes());
     }
 
+    /** A gfid from the wire, null when empty; another length than 16 is the sender's error (EINVAL), not ours. */
     public static Gfid gfid(ByteString b) {
-        return b.isEmpty() ? null : Gfid.of(b.toByteArray());
+        if (b.isEmpty()) {
+            return null;
+        }
+        if (b.size() != Gfid.LENGTH) {
+            throw new FopException(Errno.EINVAL, "a gfid has " + Gfid.LENGTH + " bytes, not " + b.size());
+        }
+        return Gfid.of(b.toByteArray());
     }
 
     public static Time time(Timespec t) {
         return Time.newBuilder().setSec(t.sec()).setNsec(t.nsec()).build();
     }
 
+    /**
+     * A time from the wire, refused (EINVAL) unless its nanoseconds are 0..999999999: the brick applies a request's
+     * times last (utimensat), so an invalid one used to fail only after the rest of the request had changed the
+     * brick. Refused here, at the conversion, it fails before anything is touched.
+     */
     public static Timespec time(Time t) {
+        if (t.getNsec() < 0 || t.getNsec() > 999_999_999) {
+            throw new FopException(Errno.EINVAL, "time " + t.getSec() + "." + Integer.toUnsignedString(t.getNsec())
+                    + ": nanoseconds outside 0..999999999");
+        }
         return new Timespec(t.getSec(), t.getNsec());
     }
 
