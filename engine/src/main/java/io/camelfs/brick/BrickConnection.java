@@ -50,17 +50,11 @@ final class BrickConnection implements Runnable {
     /** null: plain TCP. */
     private final TlsPolicy tls;
 
-    private final Duration idleTimeout;
-    private final Duration silenceTimeout;
+    private final ConnectionLimits limits;
 
-    /**
-     * @param idleTimeout how long the connection may go without a request before it is closed
-     * @param silenceTimeout how long a request that has begun may go without a byte (12 times that for all of it)
-     */
     BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused, TlsPolicy tls,
-            Duration idleTimeout, Duration silenceTimeout) throws IOException {
-        this.idleTimeout = idleTimeout;
-        this.silenceTimeout = silenceTimeout;
+            ConnectionLimits limits) throws IOException {
+        this.limits = limits;
         this.refused = refused;
         this.tls = tls;
         this.socket = socket;
@@ -80,10 +74,10 @@ final class BrickConnection implements Runnable {
                 socket = secured;
             }
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
-            RequestDeadline deadline = new RequestDeadline(socket.getInputStream(), silenceTimeout.toNanos() * 12);
+            RequestDeadline deadline = new RequestDeadline(socket.getInputStream(), limits.wholeRequestNanos());
             BufferedInputStream buffered = new BufferedInputStream(deadline, 64 * 1024);
             DataInputStream in = new DataInputStream(buffered);
-            socket.setSoTimeout((int) silenceTimeout.toMillis());
+            socket.setSoTimeout((int) limits.silence().toMillis());
             if (refused != null) {
                 // the client's first request learns why, then the connection ends: nothing is served
                 write(Frame.error(Frame.read(in), Frame.FAILED_PRECONDITION, refused));
@@ -91,20 +85,43 @@ final class BrickConnection implements Runnable {
             }
             for (;;) {
                 if (!awaitRequest(buffered)) {
-                    LOG.debug("closing connection from {}: idle for {}", socket.getRemoteSocketAddress(), idleTimeout);
+                    LOG.debug("closing connection from {}: idle for {}", socket.getRemoteSocketAddress(),
+                            limits.idle());
                     return;
                 }
                 deadline.begin();
+                int share;
                 Frame f;
                 try {
-                    f = Frame.read(in);
+                    int length = peekLength(buffered);
+                    if (length > limits.maxRequest()) {
+                        LOG.warn("closing connection from {}: a request of {} bytes (max-request-size {})",
+                                socket.getRemoteSocketAddress(), length, limits.maxRequest());
+                        return;
+                    }
+                    share = ConnectionLimits.share(length);
+                    if (!limits.reserve(share)) {
+                        LOG.warn("closing connection from {}: its {} KiB request waited too long for the brick's"
+                                + " request memory", socket.getRemoteSocketAddress(), share);
+                        return;
+                    }
+                    try {
+                        f = Frame.read(in);
+                    } catch (IOException | RuntimeException e) {
+                        limits.release(share);
+                        throw e;
+                    }
                 } catch (java.net.SocketTimeoutException e) {
                     LOG.warn("closing connection from {}: a request stalled ({})", socket.getRemoteSocketAddress(),
-                            e.getMessage() == null ? "no byte for " + silenceTimeout : e.getMessage());
+                            e.getMessage() == null ? "no byte for " + limits.silence() : e.getMessage());
                     return;
                 }
                 deadline.end();
-                write(handle(f));
+                try {
+                    write(handle(f));
+                } finally {
+                    limits.release(share);
+                }
             }
         } catch (EOFException | SocketException e) {
             // the client hung up (or the brick is stopping)
@@ -122,6 +139,14 @@ final class BrickConnection implements Runnable {
         }
     }
 
+    /** The length field of the next frame, left in the stream for Frame.read. */
+    private static int peekLength(BufferedInputStream in) throws IOException {
+        in.mark(4);
+        int length = new DataInputStream(in).readInt();
+        in.reset();
+        return length;
+    }
+
     /** Waits for the first byte of the next request, without taking it: false once the connection was idle too long. */
     private boolean awaitRequest(BufferedInputStream in) throws IOException {
         long since = System.nanoTime();
@@ -134,7 +159,7 @@ final class BrickConnection implements Runnable {
                 in.reset();
                 return true;
             } catch (java.net.SocketTimeoutException e) {
-                if (System.nanoTime() - since >= idleTimeout.toNanos()) {
+                if (System.nanoTime() - since >= limits.idle().toNanos()) {
                     return false;
                 }
             }

@@ -78,6 +78,7 @@ public final class BrickServer implements AutoCloseable {
     private final ConcurrentHashMap<java.net.InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final int maxConnections;
     private final TlsPolicy tls;
+    private final ConnectionLimits limits;
     private final AtomicInteger connectionNumber = new AtomicInteger();
     private volatile boolean closing;
 
@@ -97,6 +98,7 @@ public final class BrickServer implements AutoCloseable {
                 new HealStatistics(root.directory().resolve(BrickRoot.META)), events, volume.options().syncWrites());
         svc[0] = service;
         this.maxConnections = volume.options().maxConnections();
+        this.limits = ConnectionLimits.of(volume.options());
         String host = c.bindHost() != null ? c.bindHost() : address.host();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("brick-sweep-" + address.port()));
         this.server = new ServerSocket();
@@ -229,7 +231,7 @@ public final class BrickServer implements AutoCloseable {
                 self[0] = new BrickConnection(sock, service, () -> {
                     connections.remove(self[0]);
                     perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
-                }, refused, tls, volume.options().idleTimeout(), volume.options().brickTimeout());
+                }, refused, tls, limits);
                 connections.add(self[0]);
                 Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
                 t.setDaemon(true);

@@ -48,6 +48,10 @@ public final class VolumeOptions {
             "connections one client address may hold to a brick, so one client cannot take them all"});
         m.put("max-locks-per-client", new String[] {"4096",
             "byte-range locks one client may hold or wait for on a brick; more get ENOLCK"});
+        m.put("max-request-size", new String[] {"64MiB",
+            "the largest request a brick reads (64 MiB at most, the protocol's frame limit); a larger one ends the connection"});
+        m.put("request-memory", new String[] {"256MiB",
+            "memory a brick gives requests over 64 KiB being received and served at once; others wait their turn"});
         m.put("idle-timeout", new String[] {"5m",
             "a brick closes a connection that sent nothing this long (clients drop theirs at half of it); at least 2s"});
         m.put("root-squash", new String[] {"false",
@@ -95,6 +99,8 @@ public final class VolumeOptions {
         o.maxConnectionsPerClient();
         o.idleTimeout();
         o.maxLocksPerClient();
+        o.maxRequestSize();
+        o.requestMemory();
         o.sslAllow();
         return o;
     }
@@ -178,6 +184,46 @@ public final class VolumeOptions {
 
     public int maxConnections() {
         return count("max-connections", 1, 1_000_000);
+    }
+
+    public int maxRequestSize() {
+        long b = bytes("max-request-size");
+        if (b < 64 << 10 || b > io.camelfs.protocol.Frame.MAX_FRAME) {
+            throw new InvalidVolumeException("option max-request-size: '" + get("max-request-size")
+                    + "' is not between 64KiB and 64MiB");
+        }
+        return (int) b;
+    }
+
+    /** At least one largest request, at most 1 TiB; a brick keeps it as KiB permits. */
+    public long requestMemory() {
+        long b = bytes("request-memory");
+        if (b < maxRequestSize() || b > (1L << 40)) {
+            throw new InvalidVolumeException("option request-memory: '" + get("request-memory") + "' is smaller"
+                    + " than max-request-size (" + get("max-request-size") + ") or larger than 1TiB");
+        }
+        return b;
+    }
+
+    /** "256MiB", "64M", "512KiB", "1G" or a number of bytes. */
+    private long bytes(String name) {
+        String v = get(name).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)(i?[bB])?").matcher(v);
+        if (!m.matches()) {
+            throw new InvalidVolumeException("option " + name + ": '" + v + "' is not a size like 64MiB or 512KiB");
+        }
+        int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            default -> 0;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new InvalidVolumeException("option " + name + ": '" + v + "' is too large");
+        }
     }
 
     public int maxLocksPerClient() {

@@ -151,6 +151,47 @@ class LimitsTest {
     }
 
     @Test
+    void largeRequestsShareABoundedAmountOfBrickMemory() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, "web", 1, Map.of("request-memory", "4MiB", "max-request-size",
+                "2MiB", "brick-timeout", "3s"))) {
+            java.lang.management.MemoryMXBean mem = java.lang.management.ManagementFactory.getMemoryMXBean();
+            System.gc();
+            long before = mem.getHeapMemoryUsage().getUsed();
+            List<Socket> senders = new ArrayList<>();
+            int payload = 1 << 20;
+            for (int i = 0; i < 40; i++) {
+                Socket s = connect(v);
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                out.writeInt(10 + payload);
+                out.writeByte(Frame.REQUEST);
+                out.writeByte(Method.PING.wire());
+                out.writeLong(i);
+                // all but the last byte of a 1 MiB request: a brick that reads it holds it
+                new Thread(() -> {
+                    try {
+                        out.write(new byte[payload - 1]);
+                    } catch (IOException e) {
+                        // closed by the test or the brick
+                    }
+                }).start();
+                senders.add(s);
+            }
+            Thread.sleep(1_500);
+            System.gc();
+            long grown = mem.getHeapMemoryUsage().getUsed() - before;
+            for (Socket s : senders) {
+                s.close();
+            }
+            System.out.printf("40 half-sent 1 MiB requests: brick heap grew %.1f MiB (request-memory 4 MiB)%n",
+                    grown / 1048576.0);
+            assertTrue(grown < 14L << 20, "heap grew " + (grown >> 20) + " MiB; unbounded would be 40");
+            try (Replicate c = v.client()) {
+                c.put("still-served", 0644, Bytes.of("yes"));
+            }
+        }
+    }
+
+    @Test
     void byteRangeLocksPerClientAreCapped() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, "web", 2, Map.of("max-locks-per-client", "3"));
                 Replicate c = v.client(); Replicate other = v.client()) {
