@@ -51,10 +51,12 @@ final class BrickConnection implements Runnable {
     private final TlsPolicy tls;
 
     private final ConnectionLimits limits;
+    private final ClientWarnings warnings;
 
     BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused, TlsPolicy tls,
-            ConnectionLimits limits) throws IOException {
+            ConnectionLimits limits, ClientWarnings warnings) throws IOException {
         this.limits = limits;
+        this.warnings = warnings;
         this.refused = refused;
         this.tls = tls;
         this.socket = socket;
@@ -95,13 +97,13 @@ final class BrickConnection implements Runnable {
                 try {
                     int length = peekLength(buffered);
                     if (length > limits.maxRequest()) {
-                        LOG.warn("closing connection from {}: a request of {} bytes (max-request-size {})",
+                        warnings.warn("closing connection from {}: a request of {} bytes (max-request-size {})",
                                 socket.getRemoteSocketAddress(), length, limits.maxRequest());
                         return;
                     }
                     share = ConnectionLimits.share(length);
                     if (!limits.reserve(share)) {
-                        LOG.warn("closing connection from {}: its {} KiB request waited too long for the brick's"
+                        warnings.warn("closing connection from {}: its {} KiB request waited too long for the brick's"
                                 + " request memory", socket.getRemoteSocketAddress(), share);
                         return;
                     }
@@ -112,7 +114,8 @@ final class BrickConnection implements Runnable {
                         throw e;
                     }
                 } catch (java.net.SocketTimeoutException e) {
-                    LOG.warn("closing connection from {}: a request stalled ({})", socket.getRemoteSocketAddress(),
+                    warnings.warn("closing connection from {}: a request stalled ({})",
+                            socket.getRemoteSocketAddress(),
                             e.getMessage() == null ? "no byte for " + limits.silence() : e.getMessage());
                     return;
                 }
@@ -126,7 +129,7 @@ final class BrickConnection implements Runnable {
         } catch (EOFException | SocketException e) {
             // the client hung up (or the brick is stopping)
         } catch (Frame.ProtocolException e) {
-            LOG.warn("closing connection from {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
+            warnings.warn("closing connection from {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
         } catch (IOException e) {
             LOG.debug("connection from {} failed: {}", socket.getRemoteSocketAddress(), e.toString());
         } catch (InterruptedException e) {
@@ -185,7 +188,7 @@ final class BrickConnection implements Runnable {
             DataOutputStream o = new DataOutputStream(plain.getOutputStream());
             Frame.error(f, Frame.FAILED_PRECONDITION, "brick " + tls.brick() + " speaks TLS only (volume option tls):"
                     + " connect with a certificate its CA signed").write(o);
-            LOG.warn("refusing {}: a plain TCP client on a TLS brick", plain.getRemoteSocketAddress());
+            warnings.warn("refusing {}: a plain TCP client on a TLS brick", plain.getRemoteSocketAddress());
             return null;
         }
         SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory().createSocket(plain,
@@ -196,7 +199,7 @@ final class BrickConnection implements Runnable {
         try {
             ssl.startHandshake();
         } catch (SSLException | java.net.SocketTimeoutException e) {
-            LOG.warn("TLS handshake from {} failed: {}", plain.getRemoteSocketAddress(), e.getMessage());
+            warnings.warn("TLS handshake from {} failed: {}", plain.getRemoteSocketAddress(), e.getMessage());
             ssl.close();
             return null;
         }
@@ -205,7 +208,7 @@ final class BrickConnection implements Runnable {
         if (refused == null && !tls.allow().allows(subject)) {
             refused = "certificate " + subject.getName(X500Principal.RFC2253) + " is not in auth.ssl-allow ("
                     + tls.allow() + ")";
-            LOG.warn("refusing {}: {}", plain.getRemoteSocketAddress(), refused);
+            warnings.warn("refusing {}: {}", plain.getRemoteSocketAddress(), refused);
         }
         return ssl;
     }

@@ -79,6 +79,7 @@ public final class BrickServer implements AutoCloseable {
     private final int maxConnections;
     private final TlsPolicy tls;
     private final ConnectionLimits limits;
+    private final ClientWarnings warnings = new ClientWarnings(LOG);
     private final AtomicInteger connectionNumber = new AtomicInteger();
     private volatile boolean closing;
 
@@ -206,7 +207,7 @@ public final class BrickServer implements AutoCloseable {
                 continue;
             }
             if (connections.size() >= maxConnections) {
-                LOG.warn("brick {}: refusing connection from {}: {} connections open", address,
+                warnings.warn("brick {}: refusing connection from {}: {} connections open", address,
                         sock.getRemoteSocketAddress(), connections.size());
                 try {
                     sock.close();
@@ -223,7 +224,7 @@ public final class BrickServer implements AutoCloseable {
                         + " (max-connections-per-client " + volume.options().maxConnectionsPerClient() + ")";
             }
             if (refused != null) {
-                LOG.warn("brick {} of volume {}: {}", address, volume.name(), refused);
+                warnings.warn("brick {} of volume {}: {}", address, volume.name(), refused);
                 refused = "brick " + address + " of volume " + volume.name() + ": " + refused;
             }
             try {
@@ -231,7 +232,7 @@ public final class BrickServer implements AutoCloseable {
                 self[0] = new BrickConnection(sock, service, () -> {
                     connections.remove(self[0]);
                     perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
-                }, refused, tls, limits);
+                }, refused, tls, limits, warnings);
                 connections.add(self[0]);
                 Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
                 t.setDaemon(true);
