@@ -803,22 +803,25 @@ public final class PosixStore {
                     throw FopException.of(Errno.EINVAL, VolumePath.display(path));
                 }
                 requireRegular(i, path);
+                if (s.size() < 0) {
+                    throw FopException.of(Errno.EINVAL, VolumePath.display(path)); // beyond 2^63-1 on the wire
+                }
             }
             if (s.mode() != null && (i.stat.mode() & FileType.S_IFMT) == FileType.SYMLINK.bits()) {
                 throw FopException.of(Errno.EOPNOTSUPP, VolumePath.display(path));
             }
             try {
                 if (xattrCapable(i.stat)) {
+                    // the size first: it is what can still fail here (EFBIG), and owner and mode must not have
+                    // changed when it does
+                    if (s.size() != null && !arbiter) {
+                        Posix.ftruncate(i.fd, s.size());
+                    }
                     if (s.uid() != null || s.gid() != null) {
                         Posix.fchownat(i.fd, "", s.uid() == null ? -1 : s.uid(), s.gid() == null ? -1 : s.gid());
                     }
                     if (s.mode() != null) {
                         Posix.fchmod(i.fd, s.mode() & 07777);
-                    }
-                    if (s.size() != null) {
-                        if (!arbiter) {
-                            Posix.ftruncate(i.fd, s.size());
-                        }
                     }
                     if (s.atime() != null || s.mtime() != null || s.atimeNow() || s.mtimeNow()) {
                         Posix.utimensat(i.fd, "", s.atime(), s.atimeNow(), s.mtime(), s.mtimeNow());

@@ -108,6 +108,18 @@ class RejectedRequestTest {
         assertEquals(before, BrickInspector.snapshot(brick, true));
     }
 
+    /** A size beyond 2^63-1 (found by the fuzzer, seed 8458120136868528644) was refused after the chmod. */
+    @Test
+    void aSetattrWithAnImpossibleSizeChangesNothing() throws Exception {
+        assertEquals(0, call(FopRequest.newBuilder().setCreate(Create.newBuilder().setPath("sized").setMode(0644)
+                .setGfid(Wire.gfid(Gfid.random())))).getErrno());
+        Map<String, String> before = BrickInspector.snapshot(brick, true);
+        FopReply r = call(FopRequest.newBuilder().setSetattr(Setattr.newBuilder().setPath("sized")
+                .setValid(SetAttr.MODE | SetAttr.SIZE).setMode(0).setSize(-5)));
+        assertEquals(Errno.EINVAL, r.getErrno(), r.getError());
+        assertEquals(before, BrickInspector.snapshot(brick, true));
+    }
+
     /**
      * Malformed fields are the client's error: a gfid of the wrong length used to be an internal error (EIO with a
      * stack trace in the log), an unknown lock type an internal error frame, an unknown lock command a wait, and
