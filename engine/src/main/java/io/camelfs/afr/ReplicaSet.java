@@ -3,6 +3,7 @@ package io.camelfs.afr;
 import com.google.protobuf.ByteString;
 import io.camelfs.brick.LocalBricks;
 import io.camelfs.protocol.BrickClient;
+import io.camelfs.protocol.Transport;
 import io.camelfs.volume.Quorum;
 import io.camelfs.volume.VolumeSpec;
 import java.security.SecureRandom;
@@ -48,7 +49,7 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     final int localBrick;
 
     /** @param transport how to reach the bricks; null: as the volume's options say */
-    ReplicaSet(VolumeSpec spec, String clientName, io.camelfs.protocol.Transport transport) {
+    ReplicaSet(VolumeSpec spec, String clientName, Transport transport) {
         this.spec = spec;
         this.quorum = spec.quorum();
         this.timeout = spec.options().brickTimeout();
@@ -64,8 +65,8 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         new SecureRandom().nextBytes(id);
         ByteString session = ByteString.copyFrom(id);
         int local = -1;
-        io.camelfs.protocol.Transport via = transport != null ? transport
-                : io.camelfs.protocol.Transport.of(spec.options());
+        Transport via = transport != null ? transport
+                : Transport.of(spec.options());
         for (int i = 0; i < spec.replica(); i++) {
             BrickClient b = new BrickClient(i, spec.bricks().get(i), spec.name(), session, clientName, timeout, via,
                     this, scheduler);

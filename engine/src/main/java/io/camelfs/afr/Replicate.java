@@ -20,6 +20,7 @@ import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.BrickClient;
 import io.camelfs.protocol.BrickRefusedException;
 import io.camelfs.protocol.BrickUnavailableException;
+import io.camelfs.protocol.Transport;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.Fallocate;
@@ -100,7 +101,7 @@ public final class Replicate implements FileOps {
     }
 
     /** @param transport how to reach the bricks; null: as the volume's options say (plain TCP or its TLS files) */
-    public static Replicate connect(VolumeSpec spec, String clientName, io.camelfs.protocol.Transport transport) {
+    public static Replicate connect(VolumeSpec spec, String clientName, Transport transport) {
         return new Replicate(new ReplicaSet(spec, clientName, transport), Caller.ROOT);
     }
 

@@ -12,22 +12,23 @@ import io.camelfs.protocol.v1.PingRequest;
 import io.camelfs.protocol.v1.Upcall;
 import io.camelfs.protocol.v1.UpcallRequest;
 import io.camelfs.protocol.v1.VolumeRequest;
+import io.camelfs.tls.TlsFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.Socket;
-import java.time.Duration;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.security.auth.x500.X500Principal;
-import java.net.SocketException;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,7 @@ final class BrickConnection implements Runnable {
                         limits.release(share);
                         throw e;
                     }
-                } catch (java.net.SocketTimeoutException e) {
+                } catch (SocketTimeoutException e) {
                     warnings.warn("closing connection from {}: a request stalled ({})",
                             socket.getRemoteSocketAddress(),
                             e.getMessage() == null ? "no byte for " + limits.silence() : e.getMessage());
@@ -161,7 +162,7 @@ final class BrickConnection implements Runnable {
                 }
                 in.reset();
                 return true;
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 if (System.nanoTime() - since >= limits.idle().toNanos()) {
                     return false;
                 }
@@ -195,10 +196,10 @@ final class BrickConnection implements Runnable {
                 new ByteArrayInputStream(consumed), true);
         ssl.setUseClientMode(false);
         ssl.setNeedClientAuth(true);
-        ssl.setEnabledProtocols(new String[] {io.camelfs.tls.TlsFiles.PROTOCOL});
+        ssl.setEnabledProtocols(new String[] {TlsFiles.PROTOCOL});
         try {
             ssl.startHandshake();
-        } catch (SSLException | java.net.SocketTimeoutException e) {
+        } catch (SSLException | SocketTimeoutException e) {
             warnings.warn("TLS handshake from {} failed: {}", plain.getRemoteSocketAddress(), e.getMessage());
             ssl.close();
             return null;

@@ -1,21 +1,23 @@
 package io.camelfs.brick;
 
+import io.camelfs.tls.TlsFiles;
+import io.camelfs.tls.TlsSetupException;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.VolumeSpec;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -124,14 +126,14 @@ public final class BrickServer implements AutoCloseable {
 
     /** With the volume's tls option: what connections must show; null for plain TCP. */
     private TlsPolicy tlsPolicy(VolumeSpec v) {
-        io.camelfs.tls.TlsFiles files = v.options().tlsFiles();
+        TlsFiles files = v.options().tlsFiles();
         if (files == null) {
             return null;
         }
         try {
             return new TlsPolicy(files.context(), v.options().sslAllow(), v.options().brickTimeout(),
                     address + " of volume " + v.name());
-        } catch (io.camelfs.tls.TlsSetupException e) {
+        } catch (TlsSetupException e) {
             throw new BrickStartException("brick " + address + " of volume " + v.name() + ": " + e.getMessage());
         }
     }

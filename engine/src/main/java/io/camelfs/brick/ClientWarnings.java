@@ -1,5 +1,6 @@
 package io.camelfs.brick;
 
+import java.util.Arrays;
 import org.slf4j.Logger;
 
 /**
@@ -42,7 +43,7 @@ final class ClientWarnings {
     }
 
     private static Object[] append(Object[] args, Object last) {
-        Object[] out = java.util.Arrays.copyOf(args, args.length + 1);
+        Object[] out = Arrays.copyOf(args, args.length + 1);
         out[args.length] = last;
         return out;
     }

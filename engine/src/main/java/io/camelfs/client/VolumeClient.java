@@ -8,6 +8,7 @@ import io.camelfs.tls.TlsFiles;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.VolumeAddress;
 import io.camelfs.volume.VolumeSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -51,9 +52,9 @@ public final class VolumeClient {
                 env("CAMELFS_TLS_CA", d.ca())));
     }
 
-    private static java.nio.file.Path env(String name, java.nio.file.Path otherwise) {
+    private static Path env(String name, Path otherwise) {
         String v = System.getenv(name);
-        return v == null || v.isBlank() ? otherwise : java.nio.file.Path.of(v);
+        return v == null || v.isBlank() ? otherwise : Path.of(v);
     }
 
     public static Replicate open(VolumeSpec spec, String clientName) {

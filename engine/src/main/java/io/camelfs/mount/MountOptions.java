@@ -1,5 +1,6 @@
 package io.camelfs.mount;
 
+import io.camelfs.protocol.Transport;
 import io.camelfs.tls.TlsFiles;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.InvalidVolumeException;
@@ -154,8 +155,8 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
     }
 
     /** How this mount reaches the bricks: mutual TLS with its tls files, or plain TCP. */
-    public io.camelfs.protocol.Transport transport() {
-        return tls == null ? io.camelfs.protocol.Transport.PLAIN : io.camelfs.protocol.Transport.tls(tls);
+    public Transport transport() {
+        return tls == null ? Transport.PLAIN : Transport.tls(tls);
     }
 
     /** The options handed to libfuse for this mount. */

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A volume's options, checked when the volume is defined: an unknown name or a wrong value is an error that names
@@ -42,18 +44,21 @@ public final class VolumeOptions {
         m.put("tls.key", new String[] {"/etc/ssl/camelfs.key", "this node's private key (unencrypted PKCS#8 PEM)"});
         m.put("tls.ca", new String[] {"/etc/ssl/camelfs.ca", "the CA certificates this node trusts (PEM)"});
         m.put("auth.ssl-allow", new String[] {"*",
-            "with tls: the certificate subjects bricks serve, common names or DNs separated by ';'; * = all the CA signed"});
+            "with tls: the certificate subjects bricks serve, common names or DNs separated by ';';"
+                + " * = all the CA signed"});
         m.put("max-connections", new String[] {"512", "connections one brick serves at once; more are refused"});
         m.put("max-connections-per-client", new String[] {"64",
             "connections one client address may hold to a brick, so one client cannot take them all"});
         m.put("max-locks-per-client", new String[] {"4096",
             "byte-range locks one client may hold or wait for on a brick; more get ENOLCK"});
         m.put("max-request-size", new String[] {"64MiB",
-            "the largest request a brick reads (64 MiB at most, the protocol's frame limit); a larger one ends the connection"});
+            "the largest request a brick reads (64 MiB at most, the protocol's frame limit);"
+                + " a larger one ends the connection"});
         m.put("request-memory", new String[] {"256MiB",
             "memory a brick gives requests over 64 KiB being received and served at once; others wait their turn"});
         m.put("idle-timeout", new String[] {"5m",
-            "a brick closes a connection that sent nothing this long (clients drop theirs at half of it); at least 2s"});
+            "a brick closes a connection that sent nothing this long (clients drop theirs at half of it);"
+                + " at least 2s"});
         m.put("root-squash", new String[] {"false",
             "bricks treat a client's root (uid 0) as anonuid/anongid: owner of what it creates, checked like others"});
         m.put("all-squash", new String[] {"false", "bricks treat every client user as anonuid/anongid"});
@@ -208,7 +213,7 @@ public final class VolumeOptions {
     /** "256MiB", "64M", "512KiB", "1G" or a number of bytes. */
     private long bytes(String name) {
         String v = get(name).trim();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)(i?[bB])?").matcher(v);
+        Matcher m = Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)(i?[bB])?").matcher(v);
         if (!m.matches()) {
             throw new InvalidVolumeException("option " + name + ": '" + v + "' is not a size like 64MiB or 512KiB");
         }
