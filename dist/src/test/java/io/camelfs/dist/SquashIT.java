@@ -12,10 +12,37 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** root-squash through a FUSE mount: root on the web node is nobody on the volume, whatever the mount lets through. */
+/** root-squash and all-squash through a FUSE mount: the bricks decide who a user is, whatever the mount lets through. */
 class SquashIT {
     @TempDir
     Path work;
+
+    @Test
+    void allSquashMakesEveryUserOnAMountTheAnonymousOne() throws Exception {
+        // other users must be able to walk to the mountpoint
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<Path> yaml = NodeProcess.writeNodes(work, "web", 2,
+                "          all-squash: on\n          anonuid: 4321\n          anongid: 4322\n");
+        try (NodeProcess n1 = NodeProcess.start("node1", work, yaml.get(0));
+                NodeProcess n2 = NodeProcess.start("node2", work, yaml.get(1))) {
+            for (int b = 1; b <= 2; b++) {
+                Files.setAttribute(work.resolve("data/brick" + b), "unix:mode", 01777);
+            }
+            Path m = work.resolve("m");
+            try (Mounted mount = Mounted.mount(work, "127.0.0.1:" + NodeProcess.port(yaml.get(0)) + ":/web", m,
+                    "allow_other")) {
+                Sh.run(work, Duration.ofSeconds(30), "echo root > " + m + "/by-root; setpriv --reuid=1000"
+                        + " --regid=1000 --clear-groups sh -c 'echo user > " + m + "/by-user'").ok();
+            }
+            for (int b = 1; b <= 2; b++) {
+                for (String f : new String[] {"by-root", "by-user"}) {
+                    Path p = work.resolve("data/brick" + b + "/" + f);
+                    assertEquals(4321, Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS), p.toString());
+                    assertEquals(4322, Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS), p.toString());
+                }
+            }
+        }
+    }
 
     @Test
     void rootOnAMountActsAsNobody() throws Exception {
