@@ -134,7 +134,9 @@ final class LeaseTable {
         if (now - l.lastRecall > 1000) {
             // repeating the recall must not restart the revocation clock: the sweep repeats it every second, so
             // a holder that ignored recalls (stuck, or hostile and still pinging) was never revoked
-            if (l.recalledAt == 0) {
+            // ... but a recall after a quiet spell is a new contention: a clock left from an old one (a requester
+            // that went away) would revoke this holder at once, without the recall it must get to drop its caches
+            if (l.recalledAt == 0 || now - l.lastRecall > 3 * 1000) {
                 l.recalledAt = now;
             }
             l.lastRecall = now;

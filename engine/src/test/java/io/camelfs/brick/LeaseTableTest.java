@@ -35,4 +35,25 @@ class LeaseTableTest {
         assertTrue(recalls.size() >= 2, "the recall was repeated meanwhile: " + recalls);
         assertTrue(t.enterHeld(WAITER, List.of("e:x")));
     }
+
+    /**
+     * The revocation clock belongs to one contention. A requester that gave up left the clock running; a new
+     * requester seconds later had the holder revoked at once, without the recall that makes it drop its cached
+     * attributes -- a mount then read a file short after another mount's append returned (MountIT saw it).
+     */
+    @Test
+    void aNewContentionAfterAQuietSpellRecallsBeforeRevoking() throws Exception {
+        List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500);
+        assertTrue(t.enterAcquire(STUCK, List.of("e:x")));
+        t.exit(List.of("e:x"));
+        LeaseTable.Waiter first = t.acquire(WAITER, List.of("e:x"), () -> { });
+        t.cancel(first); // gave up at once
+        Thread.sleep(3_200);
+        CountDownLatch granted = new CountDownLatch(1);
+        t.acquire(ByteString.copyFromUtf8("later-client"), List.of("e:x"), granted::countDown);
+        t.sweep();
+        assertEquals(1, granted.getCount(), "the holder was revoked without a fresh recall and its timeout");
+        assertEquals(2, recalls.size(), "the holder is asked again: " + recalls);
+    }
 }
