@@ -58,6 +58,11 @@ final class HostileBrick implements AutoCloseable {
         return raw.send(r, Header.newBuilder(), false).reply().get();
     }
 
+    /** Sends one request numbered, as a client's mutations are (the brick tracks it until settled). */
+    FopReply sendNumbered(FopRequest.Builder r) {
+        return raw.send(r, Header.newBuilder(), true).reply().get();
+    }
+
     FopReply create(String path, String data) {
         return send(FopRequest.newBuilder().setCreate(Create.newBuilder().setPath(path)
                 .setGfid(Wire.gfid(Gfid.random())).setMode(0644).setData(ByteString.copyFromUtf8(data))));

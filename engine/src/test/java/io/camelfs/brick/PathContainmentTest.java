@@ -10,12 +10,10 @@ import io.camelfs.afr.Replicate;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
-import io.camelfs.protocol.BrickClient;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
-import io.camelfs.protocol.v1.Header;
 import io.camelfs.protocol.v1.Mkdir;
 import io.camelfs.protocol.v1.Read;
 import io.camelfs.protocol.v1.Rename;
@@ -25,11 +23,7 @@ import io.camelfs.testing.LocalVolume;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,40 +36,25 @@ import org.junit.jupiter.api.io.TempDir;
 class PathContainmentTest {
     @TempDir
     Path tmp;
+    private HostileBrick brick;
     private LocalVolume volume;
-    private BrickClient raw;
-    private ScheduledExecutorService scheduler;
     private Path outside;
 
     @BeforeEach
     void start() throws Exception {
         outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("secret"), "do not read me");
-        volume = new LocalVolume(tmp.resolve("v"), 1);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        raw = new BrickClient(0, volume.spec.bricks().get(0), "test", ByteString.copyFrom(new byte[16]), "hostile",
-                Duration.ofSeconds(5), new BrickClient.Events() {
-                    public void up(BrickClient b, boolean e) {
-                    }
-
-                    public void down(BrickClient b, String r) {
-                    }
-
-                    public void recall(BrickClient b, List<String> k) {
-                    }
-                }, scheduler);
-        raw.connect();
+        brick = new HostileBrick(tmp.resolve("v"));
+        volume = brick.volume;
     }
 
     @AfterEach
     void stop() {
-        raw.close();
-        scheduler.shutdownNow();
-        volume.close();
+        brick.close();
     }
 
-    private FopReply send(FopRequest.Builder r) throws Exception {
-        return raw.send(r, Header.newBuilder(), true).reply().get();
+    private FopReply send(FopRequest.Builder r) {
+        return brick.sendNumbered(r);
     }
 
     private FopRequest.Builder create(String path) {
