@@ -76,11 +76,14 @@ final class AccessCheck {
         return FopException.of(Errno.EPERM, VolumePath.display(path));
     }
 
-    /** Search (x) on every directory from the root down to the parent of path. */
-    private void search(Caller c, String path) {
+    /**
+     * Search (x) on every directory from the root down to the parent of path; returns the parent's attributes
+     * (null for the root itself, which has none to search).
+     */
+    private Attr search(Caller c, String path) {
         String p = VolumePath.normalize(path);
         if (p.isEmpty()) {
-            return;
+            return null;
         }
         String dir = "";
         for (;;) {
@@ -90,7 +93,7 @@ final class AccessCheck {
             }
             int slash = p.indexOf('/', dir.isEmpty() ? 0 : dir.length() + 1);
             if (slash < 0) {
-                return;
+                return a;
             }
             dir = p.substring(0, slash);
         }
@@ -108,9 +111,8 @@ final class AccessCheck {
     /** Adding or removing a name: write and search on the parent; removal from a sticky directory needs ownership. */
     private void addOrRemove(Caller c, String path, boolean removes) {
         String p = VolumePath.normalize(path);
-        search(c, p);
-        String parent = VolumePath.parent(p);
-        Attr dir = store.stat(parent);
+        Attr searched = search(c, p);
+        Attr dir = searched != null ? searched : store.stat(VolumePath.parent(p));
         if (!may(c, dir, W | X)) {
             throw denied(path);
         }
