@@ -96,7 +96,7 @@ final class BrickConnection implements Runnable {
                 int share;
                 Frame f;
                 try {
-                    int length = peekLength(buffered);
+                    int length = peekLength(in, buffered);
                     if (length > limits.maxRequest()) {
                         warnings.warn("closing connection from {}: a request of {} bytes (max-request-size {})",
                                 socket.getRemoteSocketAddress(), length, limits.maxRequest());
@@ -143,11 +143,11 @@ final class BrickConnection implements Runnable {
         }
     }
 
-    /** The length field of the next frame, left in the stream for Frame.read. */
-    private static int peekLength(BufferedInputStream in) throws IOException {
-        in.mark(4);
-        int length = new DataInputStream(in).readInt();
-        in.reset();
+    /** The length field of the next frame, left in the stream for Frame.read (in reads through buffered). */
+    private static int peekLength(DataInputStream in, BufferedInputStream buffered) throws IOException {
+        buffered.mark(4);
+        int length = in.readInt();
+        buffered.reset();
         return length;
     }
 
