@@ -233,7 +233,7 @@ public final class BrickServer implements AutoCloseable {
                 BrickConnection[] self = new BrickConnection[1];
                 self[0] = new BrickConnection(sock, service, () -> {
                     connections.remove(self[0]);
-                    perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
+                    closed(client);
                 }, refused, tls, limits, warnings);
                 connections.add(self[0]);
                 Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
@@ -241,9 +241,14 @@ public final class BrickServer implements AutoCloseable {
                 t.start();
             } catch (IOException e) {
                 LOG.debug("brick {}: connection setup failed: {}", address, e.toString());
-                perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
+                closed(client);
             }
         }
+    }
+
+    /** One connection of this client ended (or never started serving). */
+    private void closed(java.net.InetAddress client) {
+        perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     private static ThreadFactory daemon(String name) {
