@@ -210,10 +210,12 @@ public final class VolumeOptions {
         return b;
     }
 
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)(i?[bB])?");
+
     /** "256MiB", "64M", "512KiB", "1G" or a number of bytes. */
     private long bytes(String name) {
         String v = get(name).trim();
-        Matcher m = Pattern.compile("(\\d+)\\s*([kKmMgGtT]?)(i?[bB])?").matcher(v);
+        Matcher m = SIZE.matcher(v);
         if (!m.matches()) {
             throw new InvalidVolumeException("option " + name + ": '" + v + "' is not a size like 64MiB or 512KiB");
         }
