@@ -196,6 +196,7 @@ final class BrickService {
         }
         boolean mutating = Targets.mutating(req);
         List<String> keys = h.getLeasesList();
+        List<String> clear = h.getClearList();
         boolean entered = false;
         if (!mutating && h.getLeaseMode() == LeaseMode.LEASE_HELD && !leases.touch(s.id, keys)) {
             return FopReply.newBuilder().setLease(LeaseStatus.LEASE_LOST).build();
@@ -209,7 +210,7 @@ final class BrickService {
         }
         if (mutating && h.getLeaseMode() != LeaseMode.LEASE_NONE) {
             boolean held = h.getLeaseMode() == LeaseMode.LEASE_HELD;
-            entered = held ? leases.enterHeld(s.id, keys) : leases.enterAcquire(s.id, keys);
+            entered = held ? leases.enterHeld(s.id, keys, clear) : leases.enterAcquire(s.id, keys, clear);
             if (!entered) {
                 return FopReply.newBuilder().setLease(held ? LeaseStatus.LEASE_LOST : LeaseStatus.LEASE_DENIED).build();
             }
@@ -242,6 +243,7 @@ final class BrickService {
         } finally {
             if (entered) {
                 leases.exit(keys);
+                leases.exitCleared(clear);
             }
             if (h.getRelease()) {
                 leases.release(s.id, keys);

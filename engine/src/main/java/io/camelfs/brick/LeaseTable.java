@@ -26,6 +26,10 @@ import java.util.function.BiConsumer;
  * periodic sweep visits only the expired and the contended ones.
  */
 final class LeaseTable {
+    /** A directory's listing key: its holder answers lookups of names in it that it knows are absent. */
+    static final String LISTING = "n:";
+    /** A key to clear for a directory and every directory below it (a directory renamed over another). */
+    static final String SUBTREE = "N:";
     /** A lease unused for this long, with nobody waiting for it, lapses. */
     static final long IDLE_MILLIS = 2000;
 
@@ -88,11 +92,88 @@ final class LeaseTable {
 
     /** LEASE_ACQUIRE: if every key can be granted, it is, and the operation starts. */
     synchronized boolean enterAcquire(ByteString session, List<String> keys) {
+        return enterAcquire(session, keys, List.of());
+    }
+
+    /**
+     * LEASE_ACQUIRE with keys to clear: the operation starts only if no other session holds a cleared key (holders
+     * are recalled). A cleared key is not granted, but counts the operation in flight, so nobody is granted it
+     * until the operation is applied: a client that takes a directory's listing lease afterwards sees this entry.
+     */
+    synchronized boolean enterAcquire(ByteString session, List<String> keys, List<String> clear) {
+        if (!clear.isEmpty() && !cleared(session, clear)) {
+            return false;
+        }
         if (!tryAcquireAll(session, keys)) {
             return false;
         }
         enter(keys);
+        enterCleared(clear);
         return true;
+    }
+
+    /** LEASE_HELD with keys to clear. */
+    synchronized boolean enterHeld(ByteString session, List<String> keys, List<String> clear) {
+        if (!clear.isEmpty() && !cleared(session, clear)) {
+            return false;
+        }
+        if (!enterHeld(session, keys)) {
+            return false;
+        }
+        enterCleared(clear);
+        return true;
+    }
+
+    /** True if no other session holds a key to clear; recalls every holder that does. */
+    private boolean cleared(ByteString session, List<String> clear) {
+        boolean ok = true;
+        for (String c : clear) {
+            if (c.startsWith(SUBTREE)) {
+                String dir = LISTING + c.substring(SUBTREE.length());
+                for (Map.Entry<String, Lease> e : leases.entrySet()) {
+                    String k = e.getKey();
+                    if (k.startsWith(LISTING) && under(k, dir) && othersHold(session, e.getValue())) {
+                        ok = false;
+                        recall(k, e.getValue());
+                    }
+                }
+            } else {
+                Lease l = leases.get(c);
+                if (l != null && othersHold(session, l)) {
+                    ok = false;
+                    recall(c, l);
+                }
+            }
+        }
+        return ok;
+    }
+
+    /** The listing key k is dir's own or one of a directory below it ("n:" is the root's). */
+    private static boolean under(String k, String dir) {
+        return k.equals(dir) || k.startsWith(dir) && (dir.equals(LISTING) || k.charAt(dir.length()) == '/');
+    }
+
+    private static boolean othersHold(ByteString session, Lease l) {
+        return l.holder != null && !session.equals(l.holder);
+    }
+
+    private void enterCleared(List<String> clear) {
+        for (String c : clear) {
+            if (!c.startsWith(SUBTREE)) {
+                leases.computeIfAbsent(c, x -> new Lease()).inFlight++;
+            }
+        }
+    }
+
+    /** The operation that entered with these cleared keys is applied. */
+    synchronized void exitCleared(List<String> clear) {
+        List<String> plain = new ArrayList<>(clear.size());
+        for (String c : clear) {
+            if (!c.startsWith(SUBTREE)) {
+                plain.add(c);
+            }
+        }
+        exit(plain);
     }
 
     /**
@@ -109,7 +190,7 @@ final class LeaseTable {
             if (session.equals(l.holder)) {
                 continue;
             }
-            if (l.holder == null && l.waiters.isEmpty()) {
+            if (l.holder == null && l.waiters.isEmpty() && l.inFlight == 0) {
                 continue;
             }
             ok = false;
@@ -186,9 +267,27 @@ final class LeaseTable {
 
     /** Blocking acquire: keys are taken in sorted order so two waiters can never deadlock on one brick. */
     synchronized Waiter acquire(ByteString session, Collection<String> keys, Runnable onGranted) {
-        Waiter w = new Waiter(session, keys, onGranted);
+        Waiter w = new Waiter(session, expand(keys), onGranted);
         advance(w);
         return w;
+    }
+
+    /** A subtree key to clear stands for the listing keys below it that are in the table now. */
+    private List<String> expand(Collection<String> keys) {
+        List<String> out = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            if (!k.startsWith(SUBTREE)) {
+                out.add(k);
+                continue;
+            }
+            String dir = LISTING + k.substring(SUBTREE.length());
+            for (String held : leases.keySet()) {
+                if (held.startsWith(LISTING) && under(held, dir)) {
+                    out.add(held);
+                }
+            }
+        }
+        return out;
     }
 
     private void advance(Waiter w) {

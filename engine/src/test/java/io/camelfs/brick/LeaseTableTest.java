@@ -56,4 +56,51 @@ class LeaseTableTest {
         assertEquals(1, granted.getCount(), "the holder was revoked without a fresh recall and its timeout");
         assertEquals(2, recalls.size(), "the holder is asked again: " + recalls);
     }
+
+    /**
+     * A listing key is only cleared by other clients' entry operations: a holder is recalled and the operation
+     * refused; a free key is not granted to the operation, but nobody gets it while the operation is applied.
+     */
+    @Test
+    void clearingAListingKeyRecallsItsHolderAndNeverTakesIt() throws Exception {
+        List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000);
+        assertTrue(t.enterAcquire(STUCK, List.of("n:d")));
+        t.exit(List.of("n:d"));
+        assertTrue(!t.enterAcquire(WAITER, List.of("e:d/x"), List.of("n:d")), "refused while another holds it");
+        assertEquals(List.of("n:d"), recalls, "and the holder is recalled");
+        assertTrue(t.enterAcquire(STUCK, List.of("e:d/y"), List.of("n:d")), "its own holder is not refused");
+        t.exit(List.of("e:d/y"));
+        t.exitCleared(List.of("n:d"));
+        t.release(STUCK, List.of("n:d"));
+        assertTrue(t.enterAcquire(WAITER, List.of("e:d/x"), List.of("n:d")), "free: the operation goes ahead");
+        assertTrue(!t.enterAcquire(STUCK, List.of("n:d")), "nobody is granted the key while it is applied");
+        CountDownLatch granted = new CountDownLatch(1);
+        t.acquire(STUCK, List.of("n:d"), granted::countDown);
+        assertEquals(1, granted.getCount(), "a waiter waits for the operation");
+        t.exit(List.of("e:d/x"));
+        t.exitCleared(List.of("n:d"));
+        assertEquals(0, granted.getCount(), "and gets the key once it is applied");
+        assertTrue(!t.enterHeld(WAITER, List.of("e:d/x"), List.of("n:d")), "cleared keys hold for held leases too");
+    }
+
+    /** Clearing a subtree recalls the listing keys of the directory and all below it, and no others. */
+    @Test
+    void clearingASubtreeRecallsEveryListingBelowIt() {
+        List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000);
+        for (String k : List.of("n:a", "n:a/b", "n:a/b/c", "n:ab", "n:", "e:a/x")) {
+            assertTrue(t.enterAcquire(STUCK, List.of(k)));
+            t.exit(List.of(k));
+        }
+        assertTrue(!t.enterAcquire(WAITER, List.of("e:a"), List.of("N:a")));
+        assertEquals(java.util.Set.of("n:a", "n:a/b", "n:a/b/c"), new java.util.HashSet<>(recalls));
+        CountDownLatch granted = new CountDownLatch(1);
+        t.acquire(WAITER, List.of("e:a", "N:a"), granted::countDown);
+        t.release(STUCK, List.of("n:a", "n:a/b"));
+        assertEquals(1, granted.getCount(), "a waiter for the subtree waits for every listing below it");
+        t.release(STUCK, List.of("n:a/b/c"));
+        assertEquals(0, granted.getCount());
+        assertTrue(t.enterHeld(STUCK, List.of("n:ab", "n:")), "a sibling with the same prefix, and the root, stay");
+    }
 }
