@@ -31,6 +31,7 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     final List<BrickClient> bricks = new ArrayList<>();
     final KeyLocks keyLocks;
     final GfidCache gfids = new GfidCache(16_384);
+    final Listings listings = new Listings();
     final java.util.concurrent.atomic.LongAdder mutations = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder contentions = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder blamed = new java.util.concurrent.atomic.LongAdder();
@@ -54,6 +55,7 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         this.quorum = spec.quorum();
         this.timeout = spec.options().brickTimeout();
         this.keyLocks = new KeyLocks(this::releaseEverywhere);
+        onRecall(listings::recalled); // first of the listeners: a listing goes before its lease is given back
         AtomicInteger n = new AtomicInteger();
         // one thread per brick so a hung brick's reconnect attempt never delays another brick's heartbeat
         this.scheduler = Executors.newScheduledThreadPool(spec.replica() + 1, r -> {

@@ -276,6 +276,8 @@ public final class Replicate implements FileOps {
     private static final class Mutation {
         final String path;
         final List<String> keys;
+        /** Keys no other client may hold when this applies (directory listing keys), not taken. */
+        List<String> clear = List.of();
         final IntFunction<FopRequest.Builder> request;
         IntFunction<FopRequest.Builder> undo;
         /** Errors that mean "already so" when another brick really did it (ENOENT for unlink). */
@@ -292,6 +294,22 @@ public final class Replicate implements FileOps {
             this.keys = keys;
             this.request = request;
         }
+
+        /** An entry operation: its keys plus the listing keys of the directories it changes. */
+        Mutation(String path, EntryKeys keys, IntFunction<FopRequest.Builder> request) {
+            this(path, keys.taken(), request);
+            this.clear = keys.cleared();
+        }
+
+        /** What a contended replay waits for: the keys and the keys to clear. */
+        List<String> waitKeys() {
+            if (clear.isEmpty()) {
+                return keys;
+            }
+            List<String> all = new ArrayList<>(keys);
+            all.addAll(clear);
+            return all;
+        }
     }
 
     /** What a mutation achieved: the reply of the first brick that applied it, and all that did. */
@@ -301,9 +319,56 @@ public final class Replicate implements FileOps {
         }
     }
 
+    /** The keys this client orders its own operations on: a listing key orders nothing (names differ). */
+    private static List<String> ordered(List<String> keys) {
+        for (String k : keys) {
+            if (k.startsWith(Listings.KEY)) {
+                List<String> out = new ArrayList<>(keys);
+                out.removeIf(x -> x.startsWith(Listings.KEY));
+                return out;
+            }
+        }
+        return keys;
+    }
+
+    /** Listings are used only while every brick is up: one coming back may hold changes made while it was away. */
+    private boolean listingsTrusted() {
+        return set.up().size() == set.spec.replica();
+    }
+
+    private EntryKeys entryKeys() {
+        return new EntryKeys(set.listings, listingsTrusted());
+    }
+
+    /**
+     * Runs an entry operation and keeps this client's listings current: each (path, added) pair is a name it adds
+     * or removes. If it fails, what happened in those directories is not known for sure, so they are forgotten.
+     */
+    private Outcome changeEntries(Mutation m, String path, boolean added, String path2, boolean added2) {
+        long start = System.nanoTime();
+        try {
+            Outcome o = mutate(m);
+            set.listings.changed(path, added, start);
+            if (path2 != null) {
+                set.listings.changed(path2, added2, start);
+            }
+            return o;
+        } catch (RuntimeException e) {
+            set.listings.forget(VolumePath.parent(path));
+            if (path2 != null) {
+                set.listings.forget(VolumePath.parent(path2));
+            }
+            throw e;
+        }
+    }
+
+    private Outcome changeEntries(Mutation m, String path, boolean added) {
+        return changeEntries(m, path, added, null, false);
+    }
+
     private Outcome mutate(Mutation m) {
         set.mutations.increment();
-        try (KeyLocks.Held held = set.keyLocks.lock(m.keys)) {
+        try (KeyLocks.Held held = set.keyLocks.lock(ordered(m.keys))) {
             List<long[]> sequences = new ArrayList<>();
             try {
                 return mutateLocked(m, sequences);
@@ -351,7 +416,8 @@ public final class Replicate implements FileOps {
             if (m.data && !missed.isEmpty()) {
                 requireDataSourceBesidesArbiter(m.path, up);
             }
-            Replies r = fanout(up, m.request, header(missed, m.keys).setTime(m.time), true, sequences);
+            Replies r = fanout(up, m.request, header(missed, m.keys).setTime(m.time).addAllClear(m.clear), true,
+                    sequences);
             List<Integer> refused = new ArrayList<>();
             for (Map.Entry<Integer, FopReply> e : r.ok.entrySet()) {
                 if (e.getValue().getLease() != LeaseStatus.LEASE_OK) {
@@ -515,7 +581,7 @@ public final class Replicate implements FileOps {
                 continue;
             }
             try {
-                set.brick(b).acquire(m.keys, true, wait).get();
+                set.brick(b).acquire(m.waitKeys(), true, wait).get();
             } catch (BrickUnavailableException | BrickRefusedException e) {
                 // deadline passed or brick lost: the replay finds out and tries again
                 return;
@@ -701,7 +767,11 @@ public final class Replicate implements FileOps {
 
     @Override
     public Attr lookup(String path) {
-        return lookupDecision(VolumePath.normalize(path)).attr();
+        String p = VolumePath.normalize(path);
+        if (set.listings.absent(p) && listingsTrusted()) {
+            throw FopException.of(Errno.ENOENT, VolumePath.display(p)); // no other client can have made it
+        }
+        return lookupDecision(p).attr();
     }
 
     private Gfid gfidOf(String path) {
@@ -720,7 +790,14 @@ public final class Replicate implements FileOps {
     // ========================================================================================== entry creation
 
     private Mutation creation(String path, Gfid gfid, IntFunction<FopRequest.Builder> request) {
-        List<String> keys = gfid == null ? List.of(entryKey(path)) : List.of(entryKey(path), inodeKey(gfid));
+        return creation(path, gfid, entryKeys(), request);
+    }
+
+    private Mutation creation(String path, Gfid gfid, EntryKeys keys, IntFunction<FopRequest.Builder> request) {
+        keys.take(entryKey(path)).changes(VolumePath.parent(path));
+        if (gfid != null) {
+            keys.take(inodeKey(gfid));
+        }
         Mutation m = new Mutation(path, keys, request);
         m.creates = true;
         m.undo = b -> FopRequest.newBuilder().setUndo(Undo.newBuilder().setPath(path).setGfid(Wire.gfid(gfid)));
@@ -740,8 +817,8 @@ public final class Replicate implements FileOps {
         String p = VolumePath.normalize(path);
         Gfid g = Gfid.random();
         try {
-            return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setCreate(Create.newBuilder()
-                    .setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777)))));
+            return created(p, changeEntries(creation(p, g, b -> FopRequest.newBuilder().setCreate(Create.newBuilder()
+                    .setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777))), p, true));
         } catch (FopException e) {
             if (e.errno() == Errno.EEXIST && !exclusive) {
                 Attr a = lookup(p);
@@ -763,9 +840,9 @@ public final class Replicate implements FileOps {
             if (existing == null) {
                 Gfid g = Gfid.random();
                 try {
-                    return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setCreate(
+                    return created(p, changeEntries(creation(p, g, b -> FopRequest.newBuilder().setCreate(
                             Create.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777)
-                                    .setData(bytes)))));
+                                    .setData(bytes))), p, true));
                 } catch (FopException e) {
                     if (e.errno() != Errno.EEXIST) {
                         throw e;
@@ -798,8 +875,15 @@ public final class Replicate implements FileOps {
     public Attr mkdir(String path, int mode) {
         String p = VolumePath.normalize(path);
         Gfid g = Gfid.random();
-        return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setMkdir(Mkdir.newBuilder().setPath(p)
-                .setGfid(Wire.gfid(g)).setMode(mode & 07777)))));
+        // the new directory's listing key comes with it: it is empty, and this client will know each name it gets
+        long epoch = set.listings.epoch();
+        long start = System.nanoTime();
+        Outcome o = changeEntries(creation(p, g, entryKeys().take(Listings.key(p)), b -> FopRequest.newBuilder()
+                .setMkdir(Mkdir.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777))), p, true);
+        if (o.applied().size() == set.spec.replica()) {
+            set.listings.established(p, start, epoch);
+        }
+        return created(p, o);
     }
 
     @Override
@@ -807,15 +891,15 @@ public final class Replicate implements FileOps {
         String p = VolumePath.normalize(path);
         int type = mode & FileType.S_IFMT;
         Gfid g = type == 0 || type == FileType.REGULAR.bits() ? Gfid.random() : null;
-        return created(p, mutate(creation(p, g, b -> FopRequest.newBuilder().setMknod(Mknod.newBuilder().setPath(p)
-                .setGfid(Wire.gfid(g)).setMode(mode).setRdev(rdev)))));
+        return created(p, changeEntries(creation(p, g, b -> FopRequest.newBuilder().setMknod(Mknod.newBuilder()
+                .setPath(p).setGfid(Wire.gfid(g)).setMode(mode).setRdev(rdev))), p, true));
     }
 
     @Override
     public Attr symlink(String target, String path) {
         String p = VolumePath.normalize(path);
-        return created(p, mutate(creation(p, null, b -> FopRequest.newBuilder().setSymlink(Symlink.newBuilder()
-                .setPath(p).setTarget(target)))));
+        return created(p, changeEntries(creation(p, null, b -> FopRequest.newBuilder().setSymlink(Symlink
+                .newBuilder().setPath(p).setTarget(target))), p, true));
     }
 
     @Override
@@ -823,11 +907,12 @@ public final class Replicate implements FileOps {
         String from = VolumePath.normalize(existing);
         String p = VolumePath.normalize(path);
         Gfid g = gfidOf(from);
-        Mutation m = new Mutation(p, List.of(entryKey(p)), b -> FopRequest.newBuilder().setLink(Link.newBuilder()
-                .setExisting(from).setPath(p).setGfid(Wire.gfid(g))));
+        Mutation m = new Mutation(p, entryKeys().take(entryKey(p)).changes(VolumePath.parent(p)),
+                b -> FopRequest.newBuilder().setLink(Link.newBuilder().setExisting(from).setPath(p)
+                        .setGfid(Wire.gfid(g))));
         m.creates = true;
         m.undo = b -> FopRequest.newBuilder().setUnlink(Unlink.newBuilder().setPath(p).setGfid(Wire.gfid(g)));
-        return created(p, mutate(m));
+        return created(p, changeEntries(m, p, true));
     }
 
     // =========================================================================================== entry removal
@@ -844,11 +929,11 @@ public final class Replicate implements FileOps {
             g = a.gfid();
         }
         Gfid expected = g;
-        Mutation m = new Mutation(p, List.of(entryKey(p)), b -> FopRequest.newBuilder().setUnlink(
-                Unlink.newBuilder().setPath(p).setGfid(Wire.gfid(expected))));
+        Mutation m = new Mutation(p, entryKeys().take(entryKey(p)).changes(VolumePath.parent(p)),
+                b -> FopRequest.newBuilder().setUnlink(Unlink.newBuilder().setPath(p).setGfid(Wire.gfid(expected))));
         m.alreadyDone = e -> e == Errno.ENOENT;
         try {
-            mutate(m);
+            changeEntries(m, p, false);
         } finally {
             set.gfids.remove(p);
         }
@@ -858,11 +943,14 @@ public final class Replicate implements FileOps {
     public void rmdir(String path) {
         String p = VolumePath.normalize(path);
         Gfid g = set.gfids.get(p);
-        Mutation m = new Mutation(p, List.of(entryKey(p)), b -> FopRequest.newBuilder().setRmdir(
-                Rmdir.newBuilder().setPath(p).setGfid(Wire.gfid(g))));
+        // whoever knows the directory's own listing lets go too: the name may come back as another kind of file
+        Mutation m = new Mutation(p, entryKeys().take(entryKey(p)).changes(VolumePath.parent(p))
+                .clear(Listings.key(p)), b -> FopRequest.newBuilder().setRmdir(Rmdir.newBuilder().setPath(p)
+                        .setGfid(Wire.gfid(g))));
         m.alreadyDone = e -> e == Errno.ENOENT;
+        set.listings.forgetTree(p);
         try {
-            mutate(m);
+            changeEntries(m, p, false);
         } finally {
             set.gfids.removeTree(p);
         }
@@ -874,10 +962,19 @@ public final class Replicate implements FileOps {
         String t = VolumePath.normalize(to);
         Attr a = lookup(f);
         Gfid g = a.gfid();
-        Mutation m = new Mutation(f, List.of(entryKey(f), entryKey(t)), b -> FopRequest.newBuilder().setRename(
+        EntryKeys keys = entryKeys().take(entryKey(f)).take(entryKey(t)).changes(VolumePath.parent(f))
+                .changes(VolumePath.parent(t));
+        boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+        if (a.isDirectory() || exchange) {
+            // the directories below move: a listing known under either name no longer says what is there
+            keys.clear(Listings.SUBTREE + f).clear(Listings.SUBTREE + t);
+            set.listings.forgetTree(f);
+            set.listings.forgetTree(t);
+        }
+        Mutation m = new Mutation(f, keys, b -> FopRequest.newBuilder().setRename(
                 Rename.newBuilder().setFrom(f).setTo(t).setGfid(Wire.gfid(g)).setFlags(flags)));
         try {
-            mutate(m);
+            changeEntries(m, f, exchange, t, true);
         } finally {
             if (a.isDirectory() || (flags & RENAME_EXCHANGE) != 0) {
                 set.gfids.removeTree(f);
