@@ -568,6 +568,10 @@ public final class Replicate implements FileOps {
             }
         }
         undo(m, appliedAbove, sequences);
+        List<String> listings = m.keys.stream().filter(k -> k.startsWith(Listings.KEY)).toList();
+        if (!listings.isEmpty()) {
+            set.listings.recalled(listings); // given back below, if only for a moment: no longer sure of them
+        }
         for (int b : above) {
             try {
                 await(set.brick(b).release(m.keys));
