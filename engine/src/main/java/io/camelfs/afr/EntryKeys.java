@@ -1,5 +1,6 @@
 package io.camelfs.afr;
 
+import io.camelfs.protocol.LeaseKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,7 +35,7 @@ final class EntryKeys {
 
     /** The operation adds or removes a name in dir. */
     EntryKeys changes(String dir) {
-        String k = Listings.key(dir);
+        String k = LeaseKeys.listing(dir);
         if (trusted && listings.knows(dir)) {
             taken.add(k);
         } else {
@@ -47,8 +48,10 @@ final class EntryKeys {
         return new ArrayList<>(taken);
     }
 
+    /** The keys to clear that it does not take. */
     List<String> cleared() {
-        cleared.removeAll(taken);
-        return new ArrayList<>(cleared);
+        List<String> out = new ArrayList<>(cleared);
+        out.removeAll(taken);
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package io.camelfs.afr;
 
 import io.camelfs.fop.VolumePath;
+import io.camelfs.protocol.LeaseKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,9 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * completes later than that after the previous one could follow a lapse: the listing is dropped instead.
  */
 final class Listings {
-    static final String KEY = "n:";
-    /** Clears the key of a directory and of every directory below it (the brick expands it). */
-    static final String SUBTREE = "N:";
     private static final int MAX_DIRS = 4096;
     private static final int MAX_NAMES = 50_000;
 
@@ -38,10 +36,6 @@ final class Listings {
     private final Map<String, Known> dirs = new ConcurrentHashMap<>();
     /** Counts recalls: a listing is established only if none came while the operation that made it ran. */
     private long recalls;
-
-    static String key(String dir) {
-        return KEY + dir;
-    }
 
     /** Recalls seen so far: read before an operation that may establish a listing. */
     synchronized long epoch() {
@@ -62,17 +56,18 @@ final class Listings {
         dirs.put(dir, new Known(startNanos));
     }
 
-    /** Does this client know dir's listing right now (it holds its key)? */
-    boolean knows(String dir) {
+    /** dir's listing if this client knows it right now (it holds its key); a listing past its trust goes. */
+    private Known trusted(String dir) {
         Known k = dirs.get(dir);
-        if (k == null) {
-            return false;
-        }
-        if (System.nanoTime() - k.renewed >= ReplicaSet.LEASE_TRUST_NANOS) {
+        if (k != null && System.nanoTime() - k.renewed >= ReplicaSet.LEASE_TRUST_NANOS) {
             dirs.remove(dir, k);
-            return false;
+            return null;
         }
-        return true;
+        return k;
+    }
+
+    boolean knows(String dir) {
+        return trusted(dir) != null;
     }
 
     /** True if the name is surely absent: its directory's listing is known and does not have it. */
@@ -80,9 +75,8 @@ final class Listings {
         if (path.isEmpty()) {
             return false;
         }
-        String dir = VolumePath.parent(path);
-        Known k = dirs.get(dir);
-        return k != null && knows(dir) && !k.names.contains(VolumePath.name(path));
+        Known k = trusted(VolumePath.parent(path));
+        return k != null && !k.names.contains(VolumePath.name(path));
     }
 
     /**
@@ -91,11 +85,11 @@ final class Listings {
      */
     void changed(String path, boolean added, long startNanos) {
         String dir = VolumePath.parent(path);
-        Known k = dirs.get(dir);
+        Known k = trusted(dir);
         if (k == null) {
             return;
         }
-        if (System.nanoTime() - k.renewed >= ReplicaSet.LEASE_TRUST_NANOS || k.names.size() >= MAX_NAMES) {
+        if (k.names.size() >= MAX_NAMES) {
             dirs.remove(dir, k);
             return;
         }
@@ -125,8 +119,9 @@ final class Listings {
             return;
         }
         for (String k : keys) {
-            if (k.startsWith(KEY)) {
-                dirs.remove(k.substring(KEY.length()));
+            String dir = LeaseKeys.listingOf(k);
+            if (dir != null) {
+                dirs.remove(dir);
             }
         }
     }

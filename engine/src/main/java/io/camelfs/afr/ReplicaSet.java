@@ -96,6 +96,16 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         return up;
     }
 
+    /** Is every brick of the volume up? (Asked on every entry operation: no list is made for it.) */
+    boolean allUp() {
+        for (BrickClient b : bricks) {
+            if (!b.isUp()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     BrickClient brick(int i) {
         return bricks.get(i);
     }

@@ -20,6 +20,7 @@ import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.BrickClient;
 import io.camelfs.protocol.BrickRefusedException;
 import io.camelfs.protocol.BrickUnavailableException;
+import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.protocol.Transport;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Create;
@@ -136,7 +137,7 @@ public final class Replicate implements FileOps {
      * client last did, so what it was told about it still holds: the basis of a mount's attribute cache.
      */
     public boolean holdsLease(Gfid gfid) {
-        return gfid != null && set.holds(inodeKey(gfid));
+        return gfid != null && set.holds(LeaseKeys.inode(gfid));
     }
 
     /** Told the inodes whose lease was recalled ("i:GFID" keys), or null when every lease must be presumed gone. */
@@ -322,9 +323,9 @@ public final class Replicate implements FileOps {
     /** The keys this client orders its own operations on: a listing key orders nothing (names differ). */
     private static List<String> ordered(List<String> keys) {
         for (String k : keys) {
-            if (k.startsWith(Listings.KEY)) {
+            if (k.startsWith(LeaseKeys.LISTING)) {
                 List<String> out = new ArrayList<>(keys);
-                out.removeIf(x -> x.startsWith(Listings.KEY));
+                out.removeIf(x -> x.startsWith(LeaseKeys.LISTING));
                 return out;
             }
         }
@@ -333,7 +334,7 @@ public final class Replicate implements FileOps {
 
     /** Listings are used only while every brick is up: one coming back may hold changes made while it was away. */
     private boolean listingsTrusted() {
-        return set.up().size() == set.spec.replica();
+        return set.allUp();
     }
 
     private EntryKeys entryKeys() {
@@ -568,7 +569,7 @@ public final class Replicate implements FileOps {
             }
         }
         undo(m, appliedAbove, sequences);
-        List<String> listings = m.keys.stream().filter(k -> k.startsWith(Listings.KEY)).toList();
+        List<String> listings = m.keys.stream().filter(k -> k.startsWith(LeaseKeys.LISTING)).toList();
         if (!listings.isEmpty()) {
             set.listings.recalled(listings); // given back below, if only for a moment: no longer sure of them
         }
@@ -783,13 +784,6 @@ public final class Replicate implements FileOps {
         return g != null ? g : lookupDecision(path).attr().gfid();
     }
 
-    private static String entryKey(String path) {
-        return "e:" + path;
-    }
-
-    private static String inodeKey(Gfid g) {
-        return "i:" + g.hex();
-    }
 
     // ========================================================================================== entry creation
 
@@ -798,9 +792,9 @@ public final class Replicate implements FileOps {
     }
 
     private Mutation creation(String path, Gfid gfid, EntryKeys keys, IntFunction<FopRequest.Builder> request) {
-        keys.take(entryKey(path)).changes(VolumePath.parent(path));
+        keys.take(LeaseKeys.entry(path)).changes(VolumePath.parent(path));
         if (gfid != null) {
-            keys.take(inodeKey(gfid));
+            keys.take(LeaseKeys.inode(gfid));
         }
         Mutation m = new Mutation(path, keys, request);
         m.creates = true;
@@ -860,7 +854,7 @@ public final class Replicate implements FileOps {
             }
             Gfid g = existing;
             try {
-                Mutation m = new Mutation(p, List.of(inodeKey(g)), b -> FopRequest.newBuilder().setWrite(
+                Mutation m = new Mutation(p, List.of(LeaseKeys.inode(g)), b -> FopRequest.newBuilder().setWrite(
                         Write.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setOffset(0).setData(bytes)
                                 .setTruncate(bytes.size())));
                 m.data = true;
@@ -882,7 +876,7 @@ public final class Replicate implements FileOps {
         // the new directory's listing key comes with it: it is empty, and this client will know each name it gets
         long epoch = set.listings.epoch();
         long start = System.nanoTime();
-        Outcome o = changeEntries(creation(p, g, entryKeys().take(Listings.key(p)), b -> FopRequest.newBuilder()
+        Outcome o = changeEntries(creation(p, g, entryKeys().take(LeaseKeys.listing(p)), b -> FopRequest.newBuilder()
                 .setMkdir(Mkdir.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777))), p, true);
         if (o.applied().size() == set.spec.replica()) {
             set.listings.established(p, start, epoch);
@@ -911,7 +905,7 @@ public final class Replicate implements FileOps {
         String from = VolumePath.normalize(existing);
         String p = VolumePath.normalize(path);
         Gfid g = gfidOf(from);
-        Mutation m = new Mutation(p, entryKeys().take(entryKey(p)).changes(VolumePath.parent(p)),
+        Mutation m = new Mutation(p, entryKeys().take(LeaseKeys.entry(p)).changes(VolumePath.parent(p)),
                 b -> FopRequest.newBuilder().setLink(Link.newBuilder().setExisting(from).setPath(p)
                         .setGfid(Wire.gfid(g))));
         m.creates = true;
@@ -933,7 +927,7 @@ public final class Replicate implements FileOps {
             g = a.gfid();
         }
         Gfid expected = g;
-        Mutation m = new Mutation(p, entryKeys().take(entryKey(p)).changes(VolumePath.parent(p)),
+        Mutation m = new Mutation(p, entryKeys().take(LeaseKeys.entry(p)).changes(VolumePath.parent(p)),
                 b -> FopRequest.newBuilder().setUnlink(Unlink.newBuilder().setPath(p).setGfid(Wire.gfid(expected))));
         m.alreadyDone = e -> e == Errno.ENOENT;
         try {
@@ -948,8 +942,8 @@ public final class Replicate implements FileOps {
         String p = VolumePath.normalize(path);
         Gfid g = set.gfids.get(p);
         // whoever knows the directory's own listing lets go too: the name may come back as another kind of file
-        Mutation m = new Mutation(p, entryKeys().take(entryKey(p)).changes(VolumePath.parent(p))
-                .clear(Listings.key(p)), b -> FopRequest.newBuilder().setRmdir(Rmdir.newBuilder().setPath(p)
+        Mutation m = new Mutation(p, entryKeys().take(LeaseKeys.entry(p)).changes(VolumePath.parent(p))
+                .clear(LeaseKeys.listing(p)), b -> FopRequest.newBuilder().setRmdir(Rmdir.newBuilder().setPath(p)
                         .setGfid(Wire.gfid(g))));
         m.alreadyDone = e -> e == Errno.ENOENT;
         set.listings.forgetTree(p);
@@ -966,12 +960,12 @@ public final class Replicate implements FileOps {
         String t = VolumePath.normalize(to);
         Attr a = lookup(f);
         Gfid g = a.gfid();
-        EntryKeys keys = entryKeys().take(entryKey(f)).take(entryKey(t)).changes(VolumePath.parent(f))
+        EntryKeys keys = entryKeys().take(LeaseKeys.entry(f)).take(LeaseKeys.entry(t)).changes(VolumePath.parent(f))
                 .changes(VolumePath.parent(t));
         boolean exchange = (flags & RENAME_EXCHANGE) != 0;
         if (a.isDirectory() || exchange) {
             // the directories below move: a listing known under either name no longer says what is there
-            keys.clear(Listings.SUBTREE + f).clear(Listings.SUBTREE + t);
+            keys.clear(LeaseKeys.subtree(f)).clear(LeaseKeys.subtree(t));
             set.listings.forgetTree(f);
             set.listings.forgetTree(t);
         }
@@ -980,7 +974,7 @@ public final class Replicate implements FileOps {
         try {
             changeEntries(m, f, exchange, t, true);
         } finally {
-            if (a.isDirectory() || (flags & RENAME_EXCHANGE) != 0) {
+            if (a.isDirectory() || exchange) {
                 set.gfids.removeTree(f);
                 set.gfids.removeTree(t);
             } else {
@@ -1001,7 +995,7 @@ public final class Replicate implements FileOps {
             java.util.function.Function<Gfid, IntFunction<FopRequest.Builder>> op) {
         for (int attempt = 0;; attempt++) {
             Gfid g = gfidOf(path);
-            List<String> keys = g == null ? List.of(entryKey(path)) : List.of(inodeKey(g));
+            List<String> keys = g == null ? List.of(LeaseKeys.entry(path)) : List.of(LeaseKeys.inode(g));
             try {
                 Mutation m = new Mutation(path, keys, op.apply(g));
                 m.data = data;

@@ -1,6 +1,7 @@
 package io.camelfs.brick;
 
 import com.google.protobuf.ByteString;
+import io.camelfs.protocol.LeaseKeys;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,10 +27,6 @@ import java.util.function.BiConsumer;
  * periodic sweep visits only the expired and the contended ones.
  */
 final class LeaseTable {
-    /** A directory's listing key: its holder answers lookups of names in it that it knows are absent. */
-    static final String LISTING = "n:";
-    /** A key to clear for a directory and every directory below it (a directory renamed over another). */
-    static final String SUBTREE = "N:";
     /** A lease unused for this long, with nobody waiting for it, lapses. */
     static final long IDLE_MILLIS = 2000;
 
@@ -127,53 +124,37 @@ final class LeaseTable {
     /** True if no other session holds a key to clear; recalls every holder that does. */
     private boolean cleared(ByteString session, List<String> clear) {
         boolean ok = true;
-        for (String c : clear) {
-            if (c.startsWith(SUBTREE)) {
-                String dir = LISTING + c.substring(SUBTREE.length());
-                for (Map.Entry<String, Lease> e : leases.entrySet()) {
-                    String k = e.getKey();
-                    if (k.startsWith(LISTING) && under(k, dir) && othersHold(session, e.getValue())) {
-                        ok = false;
-                        recall(k, e.getValue());
-                    }
-                }
-            } else {
-                Lease l = leases.get(c);
-                if (l != null && othersHold(session, l)) {
-                    ok = false;
-                    recall(c, l);
-                }
+        for (String k : expand(clear)) {
+            Lease l = leases.get(k);
+            if (l != null && l.holder != null && !session.equals(l.holder)) {
+                ok = false;
+                recall(k, l);
             }
         }
         return ok;
     }
 
-    /** The listing key k is dir's own or one of a directory below it ("n:" is the root's). */
-    private static boolean under(String k, String dir) {
-        return k.equals(dir) || k.startsWith(dir) && (dir.equals(LISTING) || k.charAt(dir.length()) == '/');
-    }
-
-    private static boolean othersHold(ByteString session, Lease l) {
-        return l.holder != null && !session.equals(l.holder);
-    }
-
+    /** Cleared keys count the operation in flight; a subtree key is only checked, it names no lease of its own. */
     private void enterCleared(List<String> clear) {
-        for (String c : clear) {
-            if (!c.startsWith(SUBTREE)) {
-                leases.computeIfAbsent(c, x -> new Lease()).inFlight++;
-            }
+        for (String k : held(clear)) {
+            leases.computeIfAbsent(k, x -> new Lease()).inFlight++;
         }
     }
 
     /** The operation that entered with these cleared keys is applied. */
     synchronized void exitCleared(List<String> clear) {
-        List<String> plain = new ArrayList<>(clear.size());
-        for (String c : clear) {
-            if (!c.startsWith(SUBTREE)) {
-                plain.add(c);
+        exit(held(clear));
+    }
+
+    /** The keys that can be held: all but subtree keys. */
+    private static List<String> held(List<String> keys) {
+        List<String> out = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            if (!k.startsWith(LeaseKeys.SUBTREE)) {
+                out.add(k);
             }
         }
-        exit(plain);
+        return out;
     }
 
     /**
@@ -272,18 +253,17 @@ final class LeaseTable {
         return w;
     }
 
-    /** A subtree key to clear stands for the listing keys below it that are in the table now. */
+    /** A subtree key stands for the listing keys below it that are in the table now. */
     private List<String> expand(Collection<String> keys) {
         List<String> out = new ArrayList<>(keys.size());
         for (String k : keys) {
-            if (!k.startsWith(SUBTREE)) {
+            if (!k.startsWith(LeaseKeys.SUBTREE)) {
                 out.add(k);
                 continue;
             }
-            String dir = LISTING + k.substring(SUBTREE.length());
-            for (String held : leases.keySet()) {
-                if (held.startsWith(LISTING) && under(held, dir)) {
-                    out.add(held);
+            for (String listing : leases.keySet()) {
+                if (LeaseKeys.inSubtree(listing, k)) {
+                    out.add(listing);
                 }
             }
         }

@@ -8,6 +8,7 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.VolumePath;
+import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Fetch;
 import io.camelfs.protocol.v1.FopReply;
@@ -82,7 +83,7 @@ final class InodeHeal {
         if (g == null) {
             return Outcome.CLEAN; // a regular file or directory without a gfid yet: a lookup assigns one first
         }
-        List<String> keys = List.of(NameHeal.inodeKey(g));
+        List<String> keys = List.of(LeaseKeys.inode(g));
         Outcome o;
         boolean missing;
         boolean directory;

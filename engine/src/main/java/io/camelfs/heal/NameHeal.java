@@ -9,6 +9,7 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
+import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Expunge;
 import io.camelfs.protocol.v1.Fetch;
@@ -44,14 +45,6 @@ final class NameHeal {
         this.r = run.replicas;
     }
 
-    static String entryKey(String path) {
-        return "e:" + path;
-    }
-
-    static String inodeKey(Gfid g) {
-        return "i:" + g.hex();
-    }
-
     /** Do the two entries name the same thing (same type and inode, target or device)? */
     static boolean same(DirEntry a, DirEntry b) {
         if (a.type() != b.type()) {
@@ -79,10 +72,10 @@ final class NameHeal {
 
     private static List<String> keys(String path, Gfid... gfids) {
         Set<String> k = new TreeSet<>();
-        k.add(entryKey(path));
+        k.add(LeaseKeys.entry(path));
         for (Gfid g : gfids) {
             if (g != null) {
-                k.add(inodeKey(g));
+                k.add(LeaseKeys.inode(g));
             }
         }
         return new ArrayList<>(k);

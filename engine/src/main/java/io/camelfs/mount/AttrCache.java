@@ -2,6 +2,7 @@ package io.camelfs.mount;
 
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.Gfid;
+import io.camelfs.protocol.LeaseKeys;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,8 +106,9 @@ final class AttrCache {
             return;
         }
         for (String k : keys) {
-            if (k.startsWith("i:")) {
-                forgetInode(Gfid.parse(k.substring(2)));
+            Gfid g = LeaseKeys.inodeOf(k);
+            if (g != null) {
+                forgetInode(g);
             }
         }
     }

@@ -14,6 +14,7 @@ import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
+import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.stats.OpStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ public final class CamelfsFuse extends FuseStubFS {
     /** Leases were recalled (or all presumed gone): what was cached on their strength goes. */
     public void leasesRecalled(List<String> keys) {
         attrs.recalled(keys);
-        if (keys == null || keys.stream().anyMatch(k -> k.startsWith("i:"))) {
+        if (keys == null || keys.stream().anyMatch(k -> k.startsWith(LeaseKeys.INODE))) {
             xattrs.clear();
         }
     }
