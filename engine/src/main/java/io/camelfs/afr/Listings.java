@@ -1,9 +1,9 @@
 package io.camelfs.afr;
 
+import io.camelfs.fop.PathMap;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.LeaseKeys;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,7 +33,7 @@ final class Listings {
         }
     }
 
-    private final Map<String, Known> dirs = new ConcurrentHashMap<>();
+    private final PathMap<Known> dirs = new PathMap<>(MAX_DIRS);
     /** Counts recalls: a listing is established only if none came while the operation that made it ran. */
     private long recalls;
 
@@ -49,9 +49,6 @@ final class Listings {
     synchronized void established(String dir, long startNanos, long epoch) {
         if (recalls != epoch || System.nanoTime() - startNanos >= ReplicaSet.LEASE_TRUST_NANOS) {
             return;
-        }
-        if (dirs.size() >= MAX_DIRS) {
-            dirs.clear();
         }
         dirs.put(dir, new Known(startNanos));
     }
@@ -108,7 +105,7 @@ final class Listings {
 
     /** dir and every directory below it. */
     void forgetTree(String dir) {
-        dirs.keySet().removeIf(d -> d.equals(dir) || dir.isEmpty() || d.startsWith(dir + "/"));
+        dirs.removeTree(dir);
     }
 
     /** Keys were recalled (null: every lease must be presumed gone). Runs before the leases are given back. */

@@ -2,6 +2,7 @@ package io.camelfs.mount;
 
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.Gfid;
+import io.camelfs.fop.PathMap;
 import io.camelfs.protocol.LeaseKeys;
 import java.util.List;
 import java.util.Set;
@@ -20,8 +21,10 @@ final class AttrCache {
 
     private final long ttlNanos;
     private final Predicate<Gfid> leaseHeld;
-    private final ConcurrentHashMap<String, Entry> map = new ConcurrentHashMap<>();
+    private final PathMap<Entry> map = new PathMap<>(100_000);
     private final ConcurrentHashMap<Gfid, Set<String>> byInode = new ConcurrentHashMap<>();
+    /** Paths cached with a link count above one: what {@link #forgetLinked} drops, without scanning the rest. */
+    private final Set<String> linked = ConcurrentHashMap.newKeySet();
 
     AttrCache(long ttlMillis, Predicate<Gfid> leaseHeld) {
         this.ttlNanos = ttlMillis * 1_000_000L;
@@ -52,12 +55,14 @@ final class AttrCache {
         if (ttlNanos <= 0 || a == null || a.gfid() == null) {
             return;
         }
-        if (map.size() > 100_000) {
-            map.clear(); // bound memory; the cache is an optimisation only
-            byInode.clear();
+        if (byInode.size() > 100_000) {
+            clear(); // bound memory; the cache is an optimisation only (the map bounds itself)
         }
         map.put(path, new Entry(a, observedNanos));
         byInode.computeIfAbsent(a.gfid(), g -> ConcurrentHashMap.newKeySet()).add(path);
+        if (isLinked(a)) {
+            linked.add(path);
+        }
     }
 
     /** Forgets the path and every other name of the same inode (a hard link's count changed for all). */
@@ -73,7 +78,18 @@ final class AttrCache {
      * the others report, and which inode a name held is not always known beforehand.
      */
     void forgetLinked() {
-        map.values().removeIf(e -> e.attr.nlink() > 1 && !e.attr.isDirectory());
+        for (var it = linked.iterator(); it.hasNext(); ) {
+            String path = it.next();
+            it.remove();
+            Entry e = map.get(path);
+            if (e != null && isLinked(e.attr)) {
+                map.remove(path, e);
+            }
+        }
+    }
+
+    private static boolean isLinked(Attr a) {
+        return a.nlink() > 1 && !a.isDirectory();
     }
 
     void forgetInode(Gfid g) {
@@ -88,8 +104,13 @@ final class AttrCache {
 
     void removeTree(String dir) {
         remove(dir);
-        String prefix = dir + "/";
-        map.keySet().removeIf(k -> k.startsWith(prefix));
+        map.removeTree(dir);
+    }
+
+    private void clear() {
+        map.clear();
+        byInode.clear();
+        linked.clear();
     }
 
     /** The gfid this mount last saw at the path, while its cache entry is valid. */
@@ -101,8 +122,7 @@ final class AttrCache {
     /** Leases were recalled ("i:GFID" keys), or all presumed gone (null). */
     void recalled(List<String> keys) {
         if (keys == null) {
-            map.clear();
-            byInode.clear();
+            clear();
             return;
         }
         for (String k : keys) {

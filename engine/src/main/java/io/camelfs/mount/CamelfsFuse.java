@@ -56,8 +56,7 @@ public final class CamelfsFuse extends FuseStubFS {
     private record Looked(Attr attr, long nanos) {
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<String, Looked> lookedUp =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.camelfs.fop.PathMap<Looked> lookedUp = new io.camelfs.fop.PathMap<>(10_000);
     /**
      * The kernel sends LOOKUP, then GETATTR or OPEN, for one system call within microseconds: answering the second
      * from the first is one snapshot, the same as a 1 ms kernel attribute timeout would give.
@@ -168,9 +167,6 @@ public final class CamelfsFuse extends FuseStubFS {
         }
         long start = System.nanoTime();
         a = volume.lookup(path);
-        if (lookedUp.size() > 10_000) {
-            lookedUp.clear();
-        }
         lookedUp.put(path, new Looked(a, start));
         return a;
     }
@@ -182,7 +178,7 @@ public final class CamelfsFuse extends FuseStubFS {
 
     private void forgetTree(String dir) {
         attrs.removeTree(dir);
-        lookedUp.clear(); // a moved or removed directory takes every name beneath it along
+        lookedUp.removeTree(dir); // a moved or removed directory takes every name beneath it along
     }
 
     /** Keeps what an operation this mount made (started at start) returned. */
@@ -441,7 +437,7 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(path);
             try {
                 Attr a = stat(v);
-                return a.isDirectory() ? -Errno.EISDIR : 0;
+                    return a.isDirectory() ? -Errno.EISDIR : 0;
             } catch (FopException e) {
                 return e.errno() == Errno.ENOENT ? -Errno.ESTALE : -e.errno();
             }

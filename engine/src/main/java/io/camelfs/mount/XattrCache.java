@@ -3,6 +3,7 @@ package io.camelfs.mount;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
+import io.camelfs.fop.PathMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -19,7 +20,7 @@ final class XattrCache {
     private final long ttlNanos;
     private final Predicate<Gfid> leaseHeld;
     /** path -> (name -> answer); the name "" means "no attributes at all" (a fresh inode). */
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Answer>> map = new ConcurrentHashMap<>();
+    private final PathMap<ConcurrentHashMap<String, Answer>> map = new PathMap<>(100_000);
 
     XattrCache(long ttlMillis, Predicate<Gfid> leaseHeld) {
         this.ttlNanos = ttlMillis * 1_000_000L;
@@ -72,9 +73,6 @@ final class XattrCache {
     /** The inode was just created by this mount: it has no extended attributes. */
     void none(String path, Gfid gfid, long observedNanos) {
         if (ttlNanos > 0 && gfid != null) {
-            if (map.size() > 100_000) {
-                map.clear();
-            }
             ConcurrentHashMap<String, Answer> m = new ConcurrentHashMap<>();
             m.put("", new Answer(gfid, null, observedNanos));
             map.put(path, m);
@@ -86,9 +84,7 @@ final class XattrCache {
     }
 
     void removeTree(String dir) {
-        map.remove(dir);
-        String prefix = dir + "/";
-        map.keySet().removeIf(k -> k.startsWith(prefix));
+        map.removeTree(dir);
     }
 
     void clear() {
