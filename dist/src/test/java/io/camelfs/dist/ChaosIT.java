@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * back; heal info must show nothing left.
  */
 class ChaosIT {
+    /** Why operations failed: allowed (their outcome stays open), but the summary says what it was. */
+    private final Map<String, Integer> failureReasons = new TreeMap<>();
     private static final long LOAD_MILLIS = Long.getLong("chaos.seconds", 60) * 1000;
     private static final long KILL_EVERY_MILLIS = 5000;
     private static final String HEAL_ROUTE = "- route:\n"
@@ -120,18 +122,18 @@ class ChaosIT {
                 if (op < 30 || any == null) {                                   // create
                     String p = "d" + r.nextInt(4) + "/f" + next++;
                     byte[] b = data(r);
-                    ok = w.send("write", p, b).getException() == null;
+                    ok = succeeded(w.send("write", p, b));
                     outcome(p, ok, b);
                 } else if (op < 50) {                                            // overwrite
                     byte[] b = data(r);
-                    ok = w.send("write", any, b).getException() == null;
+                    ok = succeeded(w.send("write", any, b));
                     outcome(any, ok, b);
                 } else if (op < 65) {                                            // append
                     byte[] add = data(r);
                     byte[] old = allowed.get(any).get(0);
                     byte[] b = Arrays.copyOf(old, old.length + add.length);
                     System.arraycopy(add, 0, b, old.length, add.length);
-                    ok = w.send("append", any, add).getException() == null;
+                    ok = succeeded(w.send("append", any, add));
                     if (ok) {
                         outcome(any, true, b);
                     } else {
@@ -140,16 +142,16 @@ class ChaosIT {
                 } else if (op < 75) {                                            // rename
                     String to = "d" + r.nextInt(4) + "/r" + next++;
                     byte[] c = allowed.get(any).get(0);
-                    ok = w.send("rename", any, null, Map.of("CamelGlusterRenameTo", to)).getException() == null;
+                    ok = succeeded(w.send("rename", any, null, Map.of("CamelGlusterRenameTo", to)));
                     outcome(any, ok, null);
                     outcome(to, ok, c);
                 } else if (op < 85) {                                            // delete
-                    ok = w.send("delete", any, null).getException() == null;
+                    ok = succeeded(w.send("delete", any, null));
                     outcome(any, ok, null);
                 } else if (op < 95) {                                            // truncate
                     byte[] old = allowed.get(any).get(0);
                     int n = r.nextInt(old.length + 1);
-                    ok = w.send("truncate", any, null, Map.of("CamelGlusterSize", (long) n)).getException() == null;
+                    ok = succeeded(w.send("truncate", any, null, Map.of("CamelGlusterSize", (long) n)));
                     if (ok) {
                         outcome(any, true, Arrays.copyOf(old, n));
                     } else {
@@ -157,9 +159,9 @@ class ChaosIT {
                     }
                 } else {                                                         // mkdir, then rmdir
                     String d = "d" + r.nextInt(4) + "/sub" + next++;
-                    ok = w.send("mkdir", d, null).getException() == null;
+                    ok = succeeded(w.send("mkdir", d, null));
                     Exchange rm = ok ? w.send("delete", d, null) : null;
-                    ok = ok && rm.getException() == null;
+                    ok = ok && succeeded(rm);
                     dirs.put(d, ok ? false : null); // null: either
                 }
                 if (ok) {
@@ -207,8 +209,8 @@ class ChaosIT {
             }
             System.out.printf("[ChaosIT] %d s of load: %d operations acknowledged, %d failed (outcome open),"
                     + " %d kill -9, %d entries healed by the daemons, healed to identical bricks %d ms after the"
-                    + " load stopped; %d paths verified%n", LOAD_MILLIS / 1000, acknowledged, failed, kills.get(),
-                    healed, healMillis, checked);
+                    + " load stopped; %d paths verified; failures by reason: %s%n", LOAD_MILLIS / 1000, acknowledged,
+                    failed, kills.get(), healed, healMillis, checked, failureReasons);
             assertTrue(kills.get() >= LOAD_MILLIS / KILL_EVERY_MILLIS / 2, "kills: " + kills.get());
             assertTrue(acknowledged > failed * 10, acknowledged + " acknowledged, " + failed + " failed");
         } finally {
@@ -263,5 +265,13 @@ class ChaosIT {
         }
         Map<String, String> log = new HashMap<>();
         throw new AssertionError("not healed within " + timeout + ": " + why + log);
+    }
+
+    private boolean succeeded(Exchange x) {
+        Exception e = x.getException();
+        if (e != null) {
+            failureReasons.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1, Integer::sum);
+        }
+        return e == null;
     }
 }
