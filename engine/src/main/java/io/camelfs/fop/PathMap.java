@@ -27,8 +27,8 @@ public final class PathMap<V> {
     }
 
     public void put(String path, V value) {
-        if (map.put(path, value) == null && size.incrementAndGet() > capacity) {
-            clear();
+        if (map.put(path, value) == null) {
+            added();
         }
     }
 
@@ -42,10 +42,15 @@ public final class PathMap<V> {
         if (raced != null) {
             return raced;
         }
+        added();
+        return made;
+    }
+
+    /** A new key went in: counted, and one over capacity empties the map. */
+    private void added() {
         if (size.incrementAndGet() > capacity) {
             clear();
         }
-        return made;
     }
 
     public V remove(String path) {

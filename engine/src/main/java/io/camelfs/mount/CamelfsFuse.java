@@ -437,7 +437,7 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(path);
             try {
                 Attr a = stat(v);
-                    return a.isDirectory() ? -Errno.EISDIR : 0;
+                return a.isDirectory() ? -Errno.EISDIR : 0;
             } catch (FopException e) {
                 return e.errno() == Errno.ENOENT ? -Errno.ESTALE : -e.errno();
             }
