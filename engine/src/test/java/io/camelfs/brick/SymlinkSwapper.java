@@ -8,46 +8,37 @@ import java.nio.file.Path;
  * attack on a server that checks a path and then uses it. Every round ends with the tree as it began. All of it
  * is done relative to descriptors opened beforehand, so the swapper itself never follows one of the symlinks.
  */
-final class SymlinkSwapper implements Runnable {
+final class SymlinkSwapper extends BoundedRounds {
     private final int brickFd;
     private final int dirFd;
     private final String outside;
-    private final long deadlineNanos;
-    private final int maxRounds;
-    private volatile int rounds;
-    private volatile Throwable failure;
 
     /**
      * @param brick the brick directory, holding "d" (a directory) and the symlinks "d-abs" and "d-rel" out of it
      * @param outside where the non-atomic swap's fresh symlink points
      */
     SymlinkSwapper(Path brick, Path outside, long millis, int maxRounds) {
+        super(millis, maxRounds);
         this.brickFd = Posix.openat(Posix.AT_FDCWD, brick.toString(), Posix.O_RDONLY | Posix.O_DIRECTORY, 0);
         // "d" itself, opened now: its "inner" is swapped with "inner-link" wherever "d" is renamed to meanwhile
         this.dirFd = Posix.openat(brickFd, "d", Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_NOFOLLOW, 0);
         this.outside = outside.toString();
-        this.deadlineNanos = System.nanoTime() + millis * 1_000_000;
-        this.maxRounds = maxRounds;
     }
 
     @Override
-    public void run() {
-        try {
-            for (int r = 0; r < maxRounds && System.nanoTime() < deadlineNanos; r++) {
-                switch (r % 4) {
-                    case 0 -> exchangeTwice(brickFd, "d", "d-abs");
-                    case 1 -> exchangeTwice(brickFd, "d", "d-rel");
-                    case 2 -> exchangeTwice(dirFd, "inner", "inner-link");
-                    default -> moveAwayAndBack();
-                }
-                rounds = r + 1;
-            }
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            Posix.close(dirFd);
-            Posix.close(brickFd);
+    void round(int r) {
+        switch (r % 4) {
+            case 0 -> exchangeTwice(brickFd, "d", "d-abs");
+            case 1 -> exchangeTwice(brickFd, "d", "d-rel");
+            case 2 -> exchangeTwice(dirFd, "inner", "inner-link");
+            default -> moveAwayAndBack();
         }
+    }
+
+    @Override
+    void finish() {
+        Posix.close(dirFd);
+        Posix.close(brickFd);
     }
 
     /** Atomic: the name is always there, either the directory or the symlink. */
@@ -66,13 +57,5 @@ final class SymlinkSwapper implements Runnable {
         Posix.unlinkat(brickFd, "d", false);
         Posix.renameat2(brickFd, "d-away", brickFd, "d", 0);
         Thread.yield();
-    }
-
-    int rounds() {
-        return rounds;
-    }
-
-    Throwable failure() {
-        return failure;
     }
 }
