@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory starts when this client makes it (empty); this client's own creations and removals in it keep it
  * current. Only absence is answered from it: a name it lists is still looked up on the bricks.
  *
- * <p>A brick lets an unused lease lapse after LeaseTable's 2 s without telling anyone, so a listing is trusted for
- * {@link ReplicaSet#LEASE_TRUST_NANOS} after the operation that last renewed its key started, and a renewal that
+ * <p>A brick lets an unused lease lapse after the volume's lease-timeout without telling anyone, so a listing is
+ * trusted for half of that after the operation that last renewed its key started, and a renewal that
  * completes later than that after the previous one could follow a lapse: the listing is dropped instead.
  */
 final class Listings {
@@ -34,8 +34,14 @@ final class Listings {
     }
 
     private final PathMap<Known> dirs = new PathMap<>(MAX_DIRS);
+    private final long trustNanos;
     /** Counts recalls: a listing is established only if none came while the operation that made it ran. */
     private long recalls;
+
+    /** @param trustNanos how long after the operation that granted a lease it surely still holds */
+    Listings(long trustNanos) {
+        this.trustNanos = trustNanos;
+    }
 
     /** Recalls seen so far: read before an operation that may establish a listing. */
     synchronized long epoch() {
@@ -47,7 +53,7 @@ final class Listings {
      * up; nothing was recalled since epoch.
      */
     synchronized void established(String dir, long startNanos, long epoch) {
-        if (recalls != epoch || System.nanoTime() - startNanos >= ReplicaSet.LEASE_TRUST_NANOS) {
+        if (recalls != epoch || System.nanoTime() - startNanos >= trustNanos) {
             return;
         }
         dirs.put(dir, new Known(startNanos));
@@ -56,7 +62,7 @@ final class Listings {
     /** dir's listing if this client knows it right now (it holds its key); a listing past its trust goes. */
     private Known trusted(String dir) {
         Known k = dirs.get(dir);
-        if (k != null && System.nanoTime() - k.renewed >= ReplicaSet.LEASE_TRUST_NANOS) {
+        if (k != null && System.nanoTime() - k.renewed >= trustNanos) {
             dirs.remove(dir, k);
             return null;
         }

@@ -31,17 +31,20 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     final List<BrickClient> bricks = new ArrayList<>();
     final KeyLocks keyLocks;
     final GfidCache gfids = new GfidCache(16_384);
-    final Listings listings = new Listings();
+    final Listings listings;
     final java.util.concurrent.atomic.LongAdder mutations = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder contentions = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder blamed = new java.util.concurrent.atomic.LongAdder();
     /**
      * Leases this client surely holds on every brick: key -> nanoTime at which the operation that was granted them
-     * started. A brick lets a lease lapse only after it went unused for LeaseTable's 2 s, and must recall it before
-     * anyone else gets it, so for {@link #LEASE_TRUST_NANOS} after that start the key is ours.
+     * started. A brick lets a lease lapse only after it went unused for the volume's lease-timeout, and must recall
+     * it before anyone else gets it, so for half of that after that start (the rest is margin for the bricks' clocks
+     * and the time the grant took) the key is ours.
      */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
-    static final long LEASE_TRUST_NANOS = 1_000_000_000L;
+    private final long leaseTrustNanos;
+    /** When the last recall (or loss of every lease) came: grants to operations started before it are not trusted. */
+    private volatile long lastRecallNanos = System.nanoTime() - (1L << 62);
     private final List<Consumer<List<String>>> recallListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final List<Consumer<String>> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -55,6 +58,8 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         this.quorum = spec.quorum();
         this.timeout = spec.options().brickTimeout();
         this.keyLocks = new KeyLocks(this::releaseEverywhere);
+        this.leaseTrustNanos = spec.options().leaseTimeout().toNanos() / 2;
+        this.listings = new Listings(leaseTrustNanos);
         onRecall(listings::recalled); // first of the listeners: a listing goes before its lease is given back
         AtomicInteger n = new AtomicInteger();
         // one thread per brick so a hung brick's reconnect attempt never delays another brick's heartbeat
@@ -158,13 +163,20 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
 
     @Override
     public void recall(BrickClient brick, List<String> keys) {
+        lastRecallNanos = System.nanoTime();
         keys.forEach(held::remove);
         recallListeners.forEach(l -> l.accept(keys));
         keyLocks.recall(keys);
     }
 
-    /** The operation that started at startNanos was granted these keys on every brick that is up. */
+    /**
+     * The operation that started at startNanos was granted these keys on every brick that is up. A recall that came
+     * meanwhile may be for them: the release follows the operation, so they are not recorded as held.
+     */
     void granted(List<String> keys, long startNanos) {
+        if (lastRecallNanos - startNanos >= 0) {
+            return;
+        }
         if (held.size() > 200_000) {
             held.clear();
         }
@@ -178,7 +190,7 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         if (since == null) {
             return false;
         }
-        if (System.nanoTime() - since > LEASE_TRUST_NANOS) {
+        if (System.nanoTime() - since > leaseTrustNanos) {
             held.remove(key, since);
             return false;
         }
@@ -186,6 +198,7 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     }
 
     private void forgetLeases() {
+        lastRecallNanos = System.nanoTime();
         held.clear();
         recallListeners.forEach(l -> l.accept(null));
     }

@@ -94,7 +94,8 @@ public final class BrickServer implements AutoCloseable {
         this.store = new PosixStore(root, volume.arbiter() == 1 && index == volume.replica() - 1);
         long grace = volume.options().sessionGrace().toMillis();
         BrickService[] svc = new BrickService[1];
-        this.leases = new LeaseTable((s, k) -> svc[0].recall(s, k), Math.max(grace, 2000));
+        this.leases = new LeaseTable((s, k) -> svc[0].recall(s, k), Math.max(grace, 2000),
+                volume.options().leaseTimeout().toMillis());
         this.tls = tlsPolicy(volume); // before anything is started: unusable TLS files stop the brick here
         this.events = new EventJournal(root.directory().resolve(BrickRoot.META));
         this.service = new BrickService(this, store, leases, locks, sessions,

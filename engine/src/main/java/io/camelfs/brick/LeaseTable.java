@@ -22,13 +22,11 @@ import java.util.function.BiConsumer;
  * passes to the first waiter. Operations are applied only while their session holds every key they order on, and
  * a lease never changes hands while one of its operations is being applied.
  *
- * <p>A lease nobody used for {@link #IDLE_MILLIS} lapses: its holder loses nothing, because acquiring a free lease
- * rides on the holder's next operation at no extra cost. So the table holds only recently used keys, and the
+ * <p>A lease nobody used for the volume's lease-timeout lapses: its holder loses nothing, because acquiring a free
+ * lease rides on the holder's next operation at no extra cost. So the table holds only recently used keys, and the
  * periodic sweep visits only the expired and the contended ones.
  */
 final class LeaseTable {
-    /** A lease unused for this long, with nobody waiting for it, lapses. */
-    static final long IDLE_MILLIS = 2000;
 
     private static final class Lease {
         ByteString holder;
@@ -39,8 +37,8 @@ final class LeaseTable {
         long lastUsed = System.currentTimeMillis();
         final Deque<Waiter> waiters = new ArrayDeque<>();
 
-        boolean idle(long now) {
-            return inFlight == 0 && waiters.isEmpty() && now - lastUsed > IDLE_MILLIS;
+        boolean idle(long now, long idleMillis) {
+            return inFlight == 0 && waiters.isEmpty() && now - lastUsed > idleMillis;
         }
     }
 
@@ -64,11 +62,17 @@ final class LeaseTable {
     private final Set<String> contended = new HashSet<>();
     private final BiConsumer<ByteString, String> recaller;
     private final long recallTimeoutMillis;
+    /** A lease unused for this long, with nobody waiting for it, lapses. */
+    private final long idleMillis;
 
-    /** @param recaller asked to tell a session to release a key (sent over that session's upcall stream) */
-    LeaseTable(BiConsumer<ByteString, String> recaller, long recallTimeoutMillis) {
+    /**
+     * @param recaller asked to tell a session to release a key (sent over that session's upcall stream)
+     * @param idleMillis the volume's lease-timeout: its clients trust a lease for half of it
+     */
+    LeaseTable(BiConsumer<ByteString, String> recaller, long recallTimeoutMillis, long idleMillis) {
         this.recaller = recaller;
         this.recallTimeoutMillis = recallTimeoutMillis;
+        this.idleMillis = idleMillis;
     }
 
     synchronized int size() {
@@ -351,10 +355,10 @@ final class LeaseTable {
         var it = leases.values().iterator();
         while (it.hasNext()) {
             Lease l = it.next();
-            if (now - l.lastUsed <= IDLE_MILLIS) {
+            if (now - l.lastUsed <= idleMillis) {
                 break; // access order: everything after this was used more recently
             }
-            if (l.idle(now)) {
+            if (l.idle(now, idleMillis)) {
                 it.remove();
             }
         }

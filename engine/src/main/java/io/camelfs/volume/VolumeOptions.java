@@ -29,6 +29,9 @@ public final class VolumeOptions {
         m.put("sync-writes", new String[] {"false", "bricks fsync every write before acknowledging it"});
         m.put("session-grace", new String[] {"10s",
             "how long a brick keeps a vanished client's leases and locks before releasing them"});
+        m.put("lease-timeout", new String[] {"20s",
+            "a lease (AFR's eager lock) unused this long lapses on the bricks; its client trusts it for half of that"
+                + " and meanwhile answers from what it guards (attributes, xattrs, directory listings); at least 2s"});
         m.put("favorite-child-policy", new String[] {"none",
             "how self-heal resolves split-brain by itself: none (an operator decides), size, mtime or majority"});
         m.put("heal-parallelism", new String[] {"8", "how many files one healer repairs at once"});
@@ -93,6 +96,7 @@ public final class VolumeOptions {
         o.readChild();
         o.syncWrites();
         o.sessionGrace();
+        o.leaseTimeout();
         o.favoriteChildPolicy();
         o.healParallelism();
         o.healOnAccess();
@@ -146,6 +150,11 @@ public final class VolumeOptions {
 
     public Duration sessionGrace() {
         return duration("session-grace");
+    }
+
+    /** At least 2 s: bricks look for lapsed leases once a second. */
+    public Duration leaseTimeout() {
+        return twoSecondsOrMore("lease-timeout", "bricks look for lapsed leases once a second");
     }
 
     public String readChild() {
@@ -243,10 +252,13 @@ public final class VolumeOptions {
 
     /** At least 2 s: clients heartbeat every second on the connection that carries their session. */
     public Duration idleTimeout() {
-        Duration d = duration("idle-timeout");
+        return twoSecondsOrMore("idle-timeout", "clients heartbeat once a second");
+    }
+
+    private Duration twoSecondsOrMore(String name, String why) {
+        Duration d = duration(name);
         if (d.compareTo(Duration.ofSeconds(2)) < 0) {
-            throw new InvalidVolumeException("option idle-timeout: '" + get("idle-timeout") + "' is shorter than 2s"
-                    + " (clients heartbeat once a second)");
+            throw new InvalidVolumeException("option " + name + ": '" + get(name) + "' is shorter than 2s (" + why + ")");
         }
         return d;
     }

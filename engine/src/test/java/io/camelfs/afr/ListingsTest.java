@@ -91,7 +91,8 @@ class ListingsTest {
 
     @Test
     void aListingIsNotTrustedOnceItsLeaseMayHaveLapsed() throws Exception {
-        try (LocalVolume v = new LocalVolume(tmp, 2); Replicate a = v.client(); Replicate b = v.client()) {
+        try (LocalVolume v = new LocalVolume(tmp, "test", 2, java.util.Map.of("lease-timeout", "2s"));
+                Replicate a = v.client(); Replicate b = v.client()) {
             a.mkdir("d", 0755);
             assertAbsent(a, "d/late");
             Thread.sleep(3_500); // the bricks let a lease lapse after 2 s unused (swept each second), without a recall

@@ -21,7 +21,7 @@ class LeaseTableTest {
     @Test
     void aHolderThatIgnoresRecallsIsRevokedAfterTheTimeout() throws Exception {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500);
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500, 2000);
         assertTrue(t.enterAcquire(STUCK, List.of("e:x")));
         t.exit(List.of("e:x"));
         CountDownLatch granted = new CountDownLatch(1);
@@ -44,7 +44,7 @@ class LeaseTableTest {
     @Test
     void aNewContentionAfterAQuietSpellRecallsBeforeRevoking() throws Exception {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500);
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500, 2000);
         assertTrue(t.enterAcquire(STUCK, List.of("e:x")));
         t.exit(List.of("e:x"));
         LeaseTable.Waiter first = t.acquire(WAITER, List.of("e:x"), () -> { });
@@ -64,7 +64,7 @@ class LeaseTableTest {
     @Test
     void clearingAListingKeyRecallsItsHolderAndNeverTakesIt() throws Exception {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000);
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000, 2000);
         assertTrue(t.enterAcquire(STUCK, List.of("n:d")));
         t.exit(List.of("n:d"));
         assertTrue(!t.enterAcquire(WAITER, List.of("e:d/x"), List.of("n:d")), "refused while another holds it");
@@ -88,7 +88,7 @@ class LeaseTableTest {
     @Test
     void clearingASubtreeRecallsEveryListingBelowIt() {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000);
+        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000, 2000);
         for (String k : List.of("n:a", "n:a/b", "n:a/b/c", "n:ab", "n:", "e:a/x")) {
             assertTrue(t.enterAcquire(STUCK, List.of(k)));
             t.exit(List.of(k));
