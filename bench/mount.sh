@@ -34,7 +34,7 @@ for n in 1 2; do
 done
 for n in 1 2; do await_started "$work/node$n.log"; done
 mkdir -p "$work/mnt"
-"$root/bin/camelfs" mount -o log-file="$work/mount.log" "127.0.0.1:$p1:/bench" "$work/mnt"
+"$root/bin/camelfs" mount -o log-file="$work/mount.log"${MOUNT_OPTS:+,$MOUNT_OPTS} "127.0.0.1:$p1:/bench" "$work/mnt"
 mpid=$(pgrep -f -- "--foreground.*$work/mnt" | head -1)
 echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores; fsbench $*"
 # warm-up: bricks and mounts are long-running daemons whose hot code is compiled; measured cold, the JIT

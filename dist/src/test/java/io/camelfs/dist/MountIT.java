@@ -284,6 +284,31 @@ class MountIT {
         }
     }
 
+    /**
+     * A mount answers getattr and lookups from what its own changes returned while it holds the file's lease; the
+     * other mount's change recalls that lease first, so the next stat here already shows it. Each round the two
+     * mounts swap roles, so each has a warm cache of the file when the other changes it.
+     */
+    @Test
+    void attributeChangesOnOneMountShowOnTheOtherAtOnce() throws Exception {
+        Path[] on = {m1.dir.resolve("attrs.txt"), m2.dir.resolve("attrs.txt")};
+        Files.writeString(on[0], "x");
+        for (int i = 0; i < 40; i++) {
+            Path mine = on[i % 2];
+            Path theirs = on[(i + 1) % 2];
+            Files.writeString(mine, "y".repeat(i + 1), java.nio.file.StandardOpenOption.APPEND); // this mount caches
+            assertEquals(Files.size(mine), Files.size(theirs), "round " + i + ": size after append");
+            Files.setPosixFilePermissions(theirs, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    i % 3 == 0 ? "rw-------" : "rw-r--r--"));
+            Files.setLastModifiedTime(theirs, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L + i));
+            var expected = Files.readAttributes(theirs, java.nio.file.attribute.PosixFileAttributes.class);
+            var seen = Files.readAttributes(mine, java.nio.file.attribute.PosixFileAttributes.class);
+            assertEquals(expected.permissions(), seen.permissions(), "round " + i + ": mode set on the other mount");
+            assertEquals(expected.lastModifiedTime(), seen.lastModifiedTime(), "round " + i + ": mtime");
+            assertEquals(expected.size(), seen.size(), "round " + i + ": size");
+        }
+    }
+
     @Test
     void readsAfterOverwriteOnTheOtherMountAreNeverStale() throws Exception {
         Path f1 = m1.dir.resolve("grows.log");

@@ -140,6 +140,14 @@ public final class Replicate implements FileOps {
         return gfid != null && set.holds(LeaseKeys.inode(gfid));
     }
 
+    /**
+     * Whether this client knows dir's listing right now: then every other client's change of a name in dir, or of
+     * dir's place in the tree, recalls a lease from it first (see {@code Listings}).
+     */
+    public boolean knowsListing(String dir) {
+        return listingsTrusted() && set.listings.knows(VolumePath.normalize(dir));
+    }
+
     /** Told the inodes whose lease was recalled ("i:GFID" keys), or null when every lease must be presumed gone. */
     public void onLeaseRecall(java.util.function.Consumer<List<String>> listener) {
         set.onRecall(listener);
@@ -1010,13 +1018,11 @@ public final class Replicate implements FileOps {
     }
 
     @Override
-    public int write(String path, long offset, ByteBuffer data) {
+    public Attr write(String path, long offset, ByteBuffer data) {
         String p = VolumePath.normalize(path);
-        int n = data.remaining();
         ByteString bytes = UnsafeByteOperations.unsafeWrap(data.duplicate());
-        onInode(p, true, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p)
-                .setGfid(Wire.gfid(g)).setOffset(offset).setData(bytes).setTruncate(-1)));
-        return n;
+        return onInode(p, true, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p)
+                .setGfid(Wire.gfid(g)).setOffset(offset).setData(bytes).setTruncate(-1))).attr();
     }
 
     @Override

@@ -47,8 +47,8 @@ public interface FileOps extends AutoCloseable {
     /** Up to length bytes from offset; fewer at end of file. The buffer is read-only. */
     ByteBuffer read(String path, long offset, int length);
 
-    /** Writes all of data at offset; returns the number of bytes written. */
-    int write(String path, long offset, ByteBuffer data);
+    /** Writes all of data at offset; returns the file's attributes just after (null if unknown). */
+    Attr write(String path, long offset, ByteBuffer data);
 
     void truncate(String path, long size);
 

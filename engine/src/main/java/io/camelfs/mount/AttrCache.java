@@ -3,6 +3,7 @@ package io.camelfs.mount;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.PathMap;
+import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.LeaseKeys;
 import java.util.List;
 import java.util.Set;
@@ -10,9 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Attributes this mount's own operations just returned (create, mkdir, setattr), reused while this client holds
- * the inode's lease: no other client can change a file without first recalling that lease, and a recall empties
- * the entry, so a cached answer is never stale (directories: see {@link #DIRECTORY_NANOS}). libfuse asks getattr right after every create, mkdir and chmod;
+ * Attributes this mount's own operations just returned (create, mkdir, setattr, write), reused while this client
+ * holds the inode's lease: no other client can change a file without first recalling that lease, and a recall
+ * empties the entry. That the name still leads to the inode is another matter: another client's unlink or rename of
+ * it, or of a directory above, takes name keys, not the inode's. So past the operation itself an entry serves only
+ * while this client also knows the parent directory's listing, which every such change recalls first. A cached
+ * answer is thus never stale (directories and hard-linked files: see {@link #SAME_OPERATION_NANOS}). libfuse asks getattr right after every create, mkdir and chmod;
  * answering those from here saves a round trip each. Lookups by others' changes always go to the bricks.
  */
 final class AttrCache {
@@ -21,21 +25,26 @@ final class AttrCache {
 
     private final long ttlNanos;
     private final Predicate<Gfid> leaseHeld;
+    private final Predicate<String> listingKnown;
     private final PathMap<Entry> map = new PathMap<>(100_000);
+    private volatile long lastRecallNanos = System.nanoTime() - (1L << 62);
     private final ConcurrentHashMap<Gfid, Set<String>> byInode = new ConcurrentHashMap<>();
     /** Paths cached with a link count above one: what {@link #forgetLinked} drops, without scanning the rest. */
     private final Set<String> linked = ConcurrentHashMap.newKeySet();
 
-    AttrCache(long ttlMillis, Predicate<Gfid> leaseHeld) {
+    AttrCache(long ttlMillis, Predicate<Gfid> leaseHeld, Predicate<String> listingKnown) {
         this.ttlNanos = ttlMillis * 1_000_000L;
         this.leaseHeld = leaseHeld;
+        this.listingKnown = listingKnown;
     }
 
     /**
-     * A directory's times, size and link count change with every entry made inside it, which takes the entry's
-     * lease, not the directory's: its attributes serve only the getattr libfuse issues within the same operation.
+     * How long an entry serves without more than the inode's lease: the getattr libfuse and the kernel issue within
+     * the same operation. A directory's times, size and link count change with every entry made inside it (which
+     * takes the entry's lease, not the directory's), and another client's unlink of one name of a hard-linked file
+     * changes the link count the others report without the inode's lease: those serve only this long.
      */
-    static final long DIRECTORY_NANOS = 2_000_000;
+    static final long SAME_OPERATION_NANOS = 2_000_000;
 
     Attr get(String path) {
         Entry e = map.get(path);
@@ -43,16 +52,20 @@ final class AttrCache {
             return null;
         }
         long age = System.nanoTime() - e.observedNanos;
-        if (age > ttlNanos || !leaseHeld.test(e.attr.gfid()) || (e.attr.isDirectory() && age > DIRECTORY_NANOS)) {
+        if (age > ttlNanos || !leaseHeld.test(e.attr.gfid()) || age > SAME_OPERATION_NANOS
+                && (e.attr.isDirectory() || isLinked(e.attr) || !listingKnown.test(VolumePath.parent(path)))) {
             map.remove(path, e);
             return null;
         }
         return e.attr;
     }
 
-    /** @param observedNanos when the operation that returned the attributes started */
+    /**
+     * @param observedNanos when the operation that returned the attributes started: if a recall came since, they may
+     *     predate another client's change that the recall made way for, so they are not kept
+     */
     void put(String path, Attr a, long observedNanos) {
-        if (ttlNanos <= 0 || a == null || a.gfid() == null) {
+        if (ttlNanos <= 0 || a == null || a.gfid() == null || lastRecallNanos - observedNanos >= 0) {
             return;
         }
         if (byInode.size() > 100_000) {
@@ -121,6 +134,7 @@ final class AttrCache {
 
     /** Leases were recalled ("i:GFID" keys), or all presumed gone (null). */
     void recalled(List<String> keys) {
+        lastRecallNanos = System.nanoTime();
         if (keys == null) {
             clear();
             return;

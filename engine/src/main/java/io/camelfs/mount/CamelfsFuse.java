@@ -65,16 +65,18 @@ public final class CamelfsFuse extends FuseStubFS {
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
+    private final ChangesInFlight changing = new ChangesInFlight();
 
     /**
      * @param leaseHeld whether this client holds an inode's lease right now (see {@code Replicate#holdsLease})
+     * @param listingKnown whether this client knows a directory's listing right now ({@code Replicate#knowsListing})
      * @param cacheSeconds upper bound on how long the mount reuses what its own operations returned
      */
     public CamelfsFuse(FileOps volume, java.nio.file.Path mountpoint, java.util.function.Predicate<io.camelfs.fop.Gfid>
-            leaseHeld, double cacheSeconds) {
+            leaseHeld, java.util.function.Predicate<String> listingKnown, double cacheSeconds) {
         this.volume = volume;
         this.mountpoint = mountpoint;
-        this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld);
+        this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld, listingKnown);
         this.xattrs = new XattrCache((long) (cacheSeconds * 1000), leaseHeld);
     }
 
@@ -192,6 +194,27 @@ public final class CamelfsFuse extends FuseStubFS {
         return a;
     }
 
+    /**
+     * Runs a change of the inode at path and keeps the attributes it returned (the size after a write, the mode after
+     * a chmod), so the getattr and lookups that follow cost no round trip while this mount holds the inode's lease.
+     */
+    private void changed(String path, java.util.function.Supplier<Attr> change) {
+        long start = System.nanoTime();
+        changing.begin(path);
+        Attr a;
+        boolean alone;
+        try {
+            a = change.get();
+        } finally {
+            alone = changing.end(path);
+        }
+        if (alone) {
+            remember(path, a, start);
+        } else {
+            forget(path);
+        }
+    }
+
     private static String p(String fusePath) {
         return VolumePath.normalize(fusePath);
     }
@@ -248,8 +271,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int chmod(String path, long mode) {
         return call("chmod", path, () -> {
             String v = p(path);
-            long start = System.nanoTime();
-            remember(v, caller().setattr(v, SetAttr.mode((int) mode & 07777)), start);
+            changed(v, () -> caller().setattr(v, SetAttr.mode((int) mode & 07777)));
             return 0;
         });
     }
@@ -261,8 +283,7 @@ public final class CamelfsFuse extends FuseStubFS {
             Integer u = (int) uid == -1 ? null : (int) uid;
             Integer g = (int) gid == -1 ? null : (int) gid;
             if (u != null || g != null) {
-                long start = System.nanoTime();
-                remember(v, caller().setattr(v, SetAttr.owner(u, g)), start);
+                changed(v, () -> caller().setattr(v, SetAttr.owner(u, g)));
             }
             return 0;
         });
@@ -279,8 +300,7 @@ public final class CamelfsFuse extends FuseStubFS {
             if (a == null && m == null && !aNow && !mNow) {
                 return 0;
             }
-            long start = System.nanoTime();
-            remember(v, caller().setattr(v, new SetAttr(null, null, null, null, a, m, aNow, mNow)), start);
+            changed(v, () -> caller().setattr(v, new SetAttr(null, null, null, null, a, m, aNow, mNow)));
             return 0;
         });
     }
@@ -467,7 +487,8 @@ public final class CamelfsFuse extends FuseStubFS {
             byte[] data = new byte[(int) size];
             buf.get(0, data, 0, data.length);
             forget(v);
-            return volume.write(v, offset, ByteBuffer.wrap(data));
+            changed(v, () -> volume.write(v, offset, ByteBuffer.wrap(data)));
+            return data.length;
         });
     }
 
@@ -563,7 +584,11 @@ public final class CamelfsFuse extends FuseStubFS {
             byte[] v = new byte[(int) size];
             value.get(0, v, 0, v.length);
             xattrs.remove(p(path));
-            caller().setxattr(p(path), name, v, flags);
+            try {
+                caller().setxattr(p(path), name, v, flags);
+            } finally {
+                forget(p(path)); // its ctime moved; an ACL (system.posix_acl_access) sets the mode bits too
+            }
             return 0;
         });
     }
@@ -597,7 +622,11 @@ public final class CamelfsFuse extends FuseStubFS {
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
             xattrs.remove(p(path));
-            caller().removexattr(p(path), name);
+            try {
+                caller().removexattr(p(path), name);
+            } finally {
+                forget(p(path));
+            }
             return 0;
         });
     }

@@ -25,7 +25,8 @@ public final class MountDaemon {
     public static int run(VolumeAddress address, Path mountpoint, MountOptions options) {
         Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
                 "mount " + mountpoint + " on " + LocalHost.name(), options.transport());
-        CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, options.mdCacheTimeout());
+        CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, volume::knowsListing,
+                options.mdCacheTimeout());
         volume.onLeaseRecall(fs::leasesRecalled);
         // heal on access: what this mount reads from a good copy, it also repairs on the others
         Healer healer = volume.spec().options().healOnAccess() ? new Healer(volume.replicas(), "mount "

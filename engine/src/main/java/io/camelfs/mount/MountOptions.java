@@ -37,7 +37,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         double attr = 0.0;
         double entry = 1.0;
         double negative = 0.0;
-        double mdCache = 1.0;
+        double mdCache = 10.0;
         String logFile = null;
         boolean tls = false;
         TlsFiles files = TlsFiles.DEFAULT;

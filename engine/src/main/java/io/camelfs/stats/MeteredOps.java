@@ -151,10 +151,11 @@ public final class MeteredOps implements FileOps {
     }
 
     @Override
-    public int write(String path, long offset, ByteBuffer data) {
-        int n = timed("write", () -> next.write(path, offset, data));
+    public Attr write(String path, long offset, ByteBuffer data) {
+        int n = data.remaining();
+        Attr a = timed("write", () -> next.write(path, offset, data));
         meter.bytesWritten.add(n);
-        return n;
+        return a;
     }
 
     @Override
