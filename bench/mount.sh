@@ -3,6 +3,7 @@
 # brick in its own node process, loopback) and against a plain local directory, in the same run.
 #
 #   bench/mount.sh [FSBENCH ARGS...]        e.g. bench/mount.sh --files 2000 --big 256   (needs root)
+#   MOUNT_OPTS=md-cache-timeout=1 bench/mount.sh ...   adds mount options (to measure one setting against another)
 #
 # Both targets get a freshly made ext4 (loop-mounted image on the machine's disk): ext4 slows file creation for
 # minutes after mass deletions, so a filesystem with this session's history would measure the history.

@@ -197,9 +197,11 @@ public final class CamelfsFuse extends FuseStubFS {
     /**
      * Runs a change of the inode at path and keeps the attributes it returned (the size after a write, the mode after
      * a chmod), so the getattr and lookups that follow cost no round trip while this mount holds the inode's lease.
+     * What was cached for any name of the inode goes first: a hard link's other names change with it.
      */
     private void changed(String path, java.util.function.Supplier<Attr> change) {
         long start = System.nanoTime();
+        forget(path);
         changing.begin(path);
         Attr a;
         boolean alone;
@@ -486,7 +488,6 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(path);
             byte[] data = new byte[(int) size];
             buf.get(0, data, 0, data.length);
-            forget(v);
             changed(v, () -> volume.write(v, offset, ByteBuffer.wrap(data)));
             return data.length;
         });

@@ -12,6 +12,11 @@ class LeaseTableTest {
     private static final ByteString STUCK = ByteString.copyFromUtf8("stuck-holder");
     private static final ByteString WAITER = ByteString.copyFromUtf8("waiting-client");
 
+    /** A table whose recalls land in the list; leases lapse after 2 s unused (the shortest lease-timeout). */
+    private static LeaseTable table(List<String> recalls, long recallTimeoutMillis) {
+        return new LeaseTable((s, k) -> recalls.add(k), recallTimeoutMillis, 2000);
+    }
+
     /**
      * A holder that ignores recalls loses its lease once the recall timeout has passed since it was first asked.
      * The sweep repeats the recall every second, and each repeat used to restart the timeout: with a timeout over a
@@ -21,7 +26,7 @@ class LeaseTableTest {
     @Test
     void aHolderThatIgnoresRecallsIsRevokedAfterTheTimeout() throws Exception {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500, 2000);
+        LeaseTable t = table(recalls, 1500);
         assertTrue(t.enterAcquire(STUCK, List.of("e:x")));
         t.exit(List.of("e:x"));
         CountDownLatch granted = new CountDownLatch(1);
@@ -44,7 +49,7 @@ class LeaseTableTest {
     @Test
     void aNewContentionAfterAQuietSpellRecallsBeforeRevoking() throws Exception {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 1500, 2000);
+        LeaseTable t = table(recalls, 1500);
         assertTrue(t.enterAcquire(STUCK, List.of("e:x")));
         t.exit(List.of("e:x"));
         LeaseTable.Waiter first = t.acquire(WAITER, List.of("e:x"), () -> { });
@@ -64,7 +69,7 @@ class LeaseTableTest {
     @Test
     void clearingAListingKeyRecallsItsHolderAndNeverTakesIt() throws Exception {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000, 2000);
+        LeaseTable t = table(recalls, 10_000);
         assertTrue(t.enterAcquire(STUCK, List.of("n:d")));
         t.exit(List.of("n:d"));
         assertTrue(!t.enterAcquire(WAITER, List.of("e:d/x"), List.of("n:d")), "refused while another holds it");
@@ -88,7 +93,7 @@ class LeaseTableTest {
     @Test
     void clearingASubtreeRecallsEveryListingBelowIt() {
         List<String> recalls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LeaseTable t = new LeaseTable((s, k) -> recalls.add(k), 10_000, 2000);
+        LeaseTable t = table(recalls, 10_000);
         for (String k : List.of("n:a", "n:a/b", "n:a/b/c", "n:ab", "n:", "e:a/x")) {
             assertTrue(t.enterAcquire(STUCK, List.of(k)));
             t.exit(List.of(k));
