@@ -62,6 +62,14 @@ public final class CamelfsFuse extends FuseStubFS {
      * from the first is one snapshot, the same as a 1 ms kernel attribute timeout would give.
      */
     private static final long SAME_WALK_NANOS = 1_000_000;
+
+    /**
+     * A file with other names: unlinking one of them through this mount changes the link count the others report,
+     * and libfuse gives each name its own kernel inode, so nothing else tells the kernel. Its lookups are not reused.
+     */
+    private static boolean linked(Attr a) {
+        return a.nlink() > 1 && !a.isDirectory();
+    }
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
@@ -164,7 +172,7 @@ public final class CamelfsFuse extends FuseStubFS {
             return a;
         }
         Looked recent = lookedUp.get(path);
-        if (recent != null && System.nanoTime() - recent.nanos < SAME_WALK_NANOS) {
+        if (recent != null && System.nanoTime() - recent.nanos < SAME_WALK_NANOS && !linked(recent.attr)) {
             return recent.attr;
         }
         long start = System.nanoTime();
