@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
@@ -20,6 +21,7 @@ public final class NodeRuntime {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeRuntime.class);
     /** The file run when none is given: a replica-2 volume in one process. */
     public static final String EMBEDDED_DEFAULT = "quickstart.yaml";
+    private static final int SHUTDOWN_TIMEOUT_SECONDS = 10;
 
     private NodeRuntime() {
     }
@@ -46,7 +48,7 @@ public final class NodeRuntime {
         }
         Main main = new Main();
         main.configure().withName("camelfs").withRoutesIncludePattern(include.toString())
-                .withShutdownTimeout(10).withJmxEnabled(true).withDumpRoutes(null);
+                .withShutdownTimeout(SHUTDOWN_TIMEOUT_SECONDS).withJmxEnabled(true).withDumpRoutes(null);
         CountDownLatch started = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];
         main.addMainListener(new MainListenerSupport() {
@@ -65,10 +67,28 @@ public final class NodeRuntime {
                 LOG.info("camelfs node stopped");
             }
         });
+        // Camel's own SIGTERM hook returns once the context has stopped, and the JVM halts when its hooks return:
+        // that can be before Main's stop listeners have run on this thread. This hook holds the exit until they have.
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread waitForStop = new Thread(() -> {
+            try {
+                finished.await(SHUTDOWN_TIMEOUT_SECONDS + 5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "camelfs-await-stop");
+        Runtime.getRuntime().addShutdownHook(waitForStop);
         try {
             main.run();
         } catch (Exception e) {
             failure[0] = e;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(waitForStop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and returns at once now
+            }
         }
         if (failure[0] == null && main.getExitCode() != 0 && started.getCount() > 0) {
             failure[0] = new IllegalStateException("the node did not start (exit code " + main.getExitCode() + ")");
