@@ -115,8 +115,41 @@ final class NodeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Sends a signal with kill(1). STOP and CONT return only once every thread of the process is seen stopped (or
+     * none is): a busy machine may take a moment, and a test that went on meanwhile would see the brick answer.
+     */
     void signal(String sig) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + sig + " " + process.pid() + " did not succeed");
+        }
+        if (!sig.equals("STOP") && !sig.equals("CONT")) {
+            return;
+        }
+        boolean stop = sig.equals("STOP");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (allThreadsStopped() != stop) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(name + " is not " + (stop ? "stopped" : "running") + " 10 s after SIG" + sig);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private boolean allThreadsStopped() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat = Files.readString(t.resolve("stat"));
+                // the state follows the command name in parentheses, which may itself contain ')'
+                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.nio.file.NoSuchFileException threadEnded) {
+            return false; // a thread ended while we looked: look again
+        }
     }
 
     @Override
