@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.camelfs.afr.Replicate;
 import io.camelfs.client.VolumeClient;
 import io.camelfs.volume.VolumeAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -325,5 +326,41 @@ class MountIT {
         assertEquals("short\n", Files.readString(f2), "a shorter rewrite reads back short");
         assertArrayEquals(Files.readAllBytes(f1), Files.readAllBytes(f2));
         assertTrue(Arrays.equals(Files.readAllBytes(f1), "short\n".getBytes(StandardCharsets.UTF_8)));
+    }
+    /**
+     * A non-exclusive create travels with the file's first write (one round trip for both): nothing may tell. The
+     * file is there for its creator and this mount from open() on, keeps its inode number, and is on both bricks,
+     * and on the other mount, once the write or the close returns.
+     */
+    @Test
+    void aCreateSentWithItsFirstWriteIsNeverSeenMissing() throws Exception {
+        Path dir1 = Files.createDirectories(m1.dir.resolve("lazy"));
+        Path dir2 = m2.dir.resolve("lazy");
+        var create = java.util.EnumSet.of(java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        for (int i = 0; i < 30; i++) {
+            Path f = dir1.resolve("f" + i);
+            try (var ch = java.nio.channels.FileChannel.open(f, create)) {
+                Object ino = Files.getAttribute(f, "unix:ino");
+                assertEquals(0L, Files.size(f), "round " + i);
+                if (i % 3 == 0) {
+                    try (var names = Files.list(dir1)) { // a listing of this mount sends it
+                        assertTrue(names.anyMatch(n -> n.equals(f)), "round " + i + ": listed before its write");
+                    }
+                    assertTrue(Files.exists(work.resolve("data/brick1/lazy/f" + i)), "round " + i + ": on brick 1");
+                }
+                ch.write(ByteBuffer.wrap(("round " + i).getBytes(StandardCharsets.UTF_8)));
+                assertEquals("round " + i, Files.readString(dir2.resolve("f" + i)), "round " + i + ": other mount");
+                assertEquals(ino, Files.getAttribute(f, "unix:ino"), "round " + i + ": inode number kept");
+                assertEquals(ino, Files.getAttribute(dir2.resolve("f" + i), "unix:ino"), "round " + i);
+            }
+        }
+        Path empty = dir1.resolve("touched");
+        java.nio.channels.FileChannel.open(empty, create).close(); // no write: the close sends it
+        for (String b : new String[] {"brick1", "brick2"}) {
+            assertTrue(Files.isRegularFile(work.resolve("data/" + b + "/lazy/touched")), b);
+        }
+        assertEquals(0L, Files.size(dir2.resolve("touched")));
+        assertBricksIdentical();
     }
 }

@@ -819,12 +819,18 @@ public final class Replicate implements FileOps {
     }
 
     @Override
+    public Attr create(String path, Gfid gfid, int mode, ByteBuffer data) {
+        String p = VolumePath.normalize(path);
+        ByteString bytes = UnsafeByteOperations.unsafeWrap(data.duplicate());
+        return created(p, changeEntries(creation(p, gfid, b -> FopRequest.newBuilder().setCreate(Create.newBuilder()
+                .setPath(p).setGfid(Wire.gfid(gfid)).setMode(mode & 07777).setData(bytes))), p, true));
+    }
+
+    @Override
     public Attr create(String path, int mode, boolean exclusive) {
         String p = VolumePath.normalize(path);
-        Gfid g = Gfid.random();
         try {
-            return created(p, changeEntries(creation(p, g, b -> FopRequest.newBuilder().setCreate(Create.newBuilder()
-                    .setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777))), p, true));
+            return create(p, Gfid.random(), mode, ByteBuffer.allocate(0));
         } catch (FopException e) {
             if (e.errno() == Errno.EEXIST && !exclusive) {
                 Attr a = lookup(p);
@@ -844,11 +850,8 @@ public final class Replicate implements FileOps {
         for (int attempt = 0; attempt < 3; attempt++) {
             Gfid existing = set.gfids.get(p);
             if (existing == null) {
-                Gfid g = Gfid.random();
                 try {
-                    return created(p, changeEntries(creation(p, g, b -> FopRequest.newBuilder().setCreate(
-                            Create.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setMode(mode & 07777)
-                                    .setData(bytes))), p, true));
+                    return create(p, Gfid.random(), mode, data);
                 } catch (FopException e) {
                     if (e.errno() != Errno.EEXIST) {
                         throw e;

@@ -21,6 +21,12 @@ public interface FileOps extends AutoCloseable {
     /** Creates an empty regular file. Not exclusive: an existing regular file is opened instead (O_CREAT). */
     Attr create(String path, int mode, boolean exclusive);
 
+    /**
+     * Creates a regular file with the gfid its creator chose and its first bytes (at offset 0), in one round trip;
+     * EEXIST if the name exists. A mount sends a new file this way once its first write arrives.
+     */
+    Attr create(String path, Gfid gfid, int mode, ByteBuffer data);
+
     /** Whole-file write: creates the file or replaces its content; the common case costs one round trip. */
     Attr put(String path, int mode, ByteBuffer data);
 

@@ -74,6 +74,16 @@ public final class CamelfsFuse extends FuseStubFS {
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
     private final ChangesInFlight changing = new ChangesInFlight();
+    private final PendingCreates pending = new PendingCreates(this::sent);
+    /**
+     * Directories' attributes as this mount last saw them, and when: a new file's group and whether its creator may
+     * make it there follow from its directory's.
+     */
+    private record Seen(Attr attr, long nanos) {
+    }
+
+    private final io.camelfs.fop.PathMap<Seen> dirs = new io.camelfs.fop.PathMap<>(10_000);
+    private final long cacheNanos;
 
     /**
      * @param leaseHeld whether this client holds an inode's lease right now (see {@code Replicate#holdsLease})
@@ -85,6 +95,7 @@ public final class CamelfsFuse extends FuseStubFS {
         this.volume = volume;
         this.mountpoint = mountpoint;
         this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld, listingKnown);
+        this.cacheNanos = (long) (cacheSeconds * 1e9);
         this.xattrs = new XattrCache((long) (cacheSeconds * 1000), leaseHeld);
     }
 
@@ -118,11 +129,26 @@ public final class CamelfsFuse extends FuseStubFS {
         int run();
     }
 
-    /** Runs one callback: errno on a FopException, EIO (logged) on anything unexpected. */
+    /**
+     * Runs one callback: errno on a FopException, EIO (logged) on anything unexpected. Creates this mount answered
+     * but has not sent go to the bricks first, so the callback sees the volume as this mount's programs do.
+     */
     private int call(String what, String path, Op op) {
+        return run(what, path, true, op);
+    }
+
+    /** A callback that deals with pending creates itself (see {@link PendingCreates}). */
+    private int callBesidePending(String what, String path, Op op) {
+        return run(what, path, false, op);
+    }
+
+    private int run(String what, String path, boolean sendPending, Op op) {
         long start = System.nanoTime();
         int result = -Errno.EIO;
         try {
+            if (sendPending) {
+                pending.sendAll();
+            }
             result = op.run();
             return result;
         } catch (FopException e) {
@@ -165,8 +191,16 @@ public final class CamelfsFuse extends FuseStubFS {
         st.st_ctim.tv_nsec.set(a.ctime().nsec());
     }
 
-    /** What a lookup says now; cached only what this mount's own operations returned under its leases. */
+    /**
+     * What a lookup says now; cached only what this mount's own operations returned under its leases. A file whose
+     * create is pending is as it was answered; for any other path, pending creates go to the bricks first.
+     */
     private Attr stat(String path) {
+        PendingCreates.Pending p = pending.get(path);
+        if (p != null) {
+            return p.attr;
+        }
+        pending.sendAll();
         Attr a = attrs.get(path);
         if (a != null) {
             return a;
@@ -178,7 +212,14 @@ public final class CamelfsFuse extends FuseStubFS {
         long start = System.nanoTime();
         a = volume.lookup(path);
         lookedUp.put(path, new Looked(a, start));
+        seen(path, a, start);
         return a;
+    }
+
+    private void seen(String path, Attr a, long start) {
+        if (a != null && a.isDirectory()) {
+            dirs.put(path, new Seen(a, start));
+        }
     }
 
     private void forget(String path) {
@@ -191,9 +232,18 @@ public final class CamelfsFuse extends FuseStubFS {
         lookedUp.removeTree(dir); // a moved or removed directory takes every name beneath it along
     }
 
+    /** A pending create reached the bricks (a null attr: it failed). */
+    private void sent(String path, Attr a, boolean made, long start) {
+        remember(path, a, start);
+        if (made) {
+            xattrs.none(path, a.gfid(), start);
+        }
+    }
+
     /** Keeps what an operation this mount made (started at start) returned. */
     private Attr remember(String path, Attr a, long start) {
         lookedUp.remove(path);
+        seen(path, a, start);
         if (a != null) {
             attrs.put(path, a, start);
         } else {
@@ -246,7 +296,7 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int getattr(String path, FileStat st) {
-        return call("getattr", path, () -> {
+        return callBesidePending("getattr", path, () -> {
             String v = p(path);
             fill(v, stat(v), st);
             return 0;
@@ -260,7 +310,7 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int access(String path, int mask) {
-        return call("access", path, () -> {
+        return callBesidePending("access", path, () -> {
             stat(p(path)); // permission bits are checked by the kernel (default_permissions)
             return 0;
         });
@@ -448,12 +498,47 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = newName(path);
             boolean exclusive = (fi.flags.get() & 0200) != 0;
             long start = System.nanoTime();
-            Attr a = remember(v, caller().create(v, (int) mode & 07777, exclusive), start);
+            FuseContext c = getContext();
+            int uid = (int) c.uid.get();
+            int gid = (int) c.gid.get();
+            FileOps creator = volume.as(new Caller(uid, gid));
+            Attr predicted = exclusive ? null : predictCreate(v, (int) mode & 07777, uid, gid);
+            if (predicted != null) {
+                pending.add(new PendingCreates.Pending(v, creator, predicted.gfid(), (int) mode & 07777, predicted));
+                forget(v);
+                xattrs.remove(v);
+                return 0;
+            }
+            Attr a = remember(v, creator.create(v, (int) mode & 07777, exclusive), start);
             if (a.nlink() == 1 && a.size() == 0) {
                 xattrs.none(v, a.gfid(), start); // a file made this instant has no extended attributes
             }
             return 0;
         });
+    }
+
+    /**
+     * The attributes a new file will have, if this mount can tell for sure the bricks will make it (then its create
+     * can wait for its first write, see {@link PendingCreates}); null if not. Sure means: the name is short enough,
+     * and the directory was seen lately and lets the creator in -- root, or its owner with write and search -- which
+     * is also where the file's group comes from (set-group-ID directories).
+     */
+    private Attr predictCreate(String path, int mode, int uid, int gid) {
+        if (VolumePath.name(path).getBytes(StandardCharsets.UTF_8).length > 255 || (mode & 02000) != 0) {
+            return null;
+        }
+        Seen parent = dirs.get(VolumePath.parent(path));
+        if (parent == null || System.nanoTime() - parent.nanos > cacheNanos) {
+            return null;
+        }
+        Attr d = parent.attr;
+        if (uid != 0 && !(uid == d.uid() && (d.mode() & 0300) == 0300)) {
+            return null;
+        }
+        int group = (d.mode() & 02000) != 0 ? d.gid() : gid;
+        Timespec now = Timespec.of(java.time.Instant.now());
+        return new Attr(io.camelfs.fop.Gfid.random(), FileType.REGULAR.bits() | mode, 1, uid, group, 0, 0, 0, 4096, 0,
+                now, now, now);
     }
 
     /**
@@ -463,7 +548,7 @@ public final class CamelfsFuse extends FuseStubFS {
      */
     @Override
     public int open(String path, FuseFileInfo fi) {
-        return call("open", path, () -> {
+        return callBesidePending("open", path, () -> {
             String v = p(path);
             try {
                 Attr a = stat(v);
@@ -492,10 +577,18 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        return call("write", path, () -> {
+        return callBesidePending("write", path, () -> {
             String v = p(path);
             byte[] data = new byte[(int) size];
             buf.get(0, data, 0, data.length);
+            PendingCreates.Pending p = pending.get(v);
+            if (p != null && offset == 0 && pending.sendWith(p, ByteBuffer.wrap(data))) {
+                return data.length; // the create went with these bytes
+            }
+            if (p != null) {
+                pending.send(v); // reports what failed it, if anything did
+            }
+            pending.sendAll();
             changed(v, () -> volume.write(v, offset, ByteBuffer.wrap(data)));
             return data.length;
         });
@@ -503,11 +596,17 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int flush(String path, FuseFileInfo fi) {
-        return 0; // writes are synchronous: every byte is on the bricks when write() returns
+        // writes are synchronous: every byte is on the bricks when write() returns; a file closed before any write
+        // was made goes now, so close() reports what the create met
+        return callBesidePending("flush", path, () -> {
+            pending.send(p(path));
+            return 0;
+        });
     }
 
     @Override
     public int release(String path, FuseFileInfo fi) {
+        pending.released(p(path));
         return 0;
     }
 
@@ -568,7 +667,11 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int getxattr(String path, String name, Pointer value, long size) {
-        return call("getxattr", path, () -> {
+        return callBesidePending("getxattr", path, () -> {
+            if (pending.get(p(path)) != null) {
+                return -Errno.ENODATA; // a file made this instant has no extended attributes
+            }
+            pending.sendAll();
             // the kernel asks for security.capability before every write; the answer is cached for the
             // attribute timeout like the attributes themselves
             String v0 = p(path);
@@ -692,6 +795,15 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             return 0;
         });
+    }
+
+    @Override
+    public void destroy(Pointer initResult) {
+        try {
+            pending.sendAll(); // unmounting: what was answered reaches the bricks
+        } catch (RuntimeException e) {
+            LOG.warn("sending pending creates at unmount failed", e);
+        }
     }
 
     /** For logs and tests: how a type bit set prints. */

@@ -96,6 +96,14 @@ public final class MeteredOps implements FileOps {
     }
 
     @Override
+    public Attr create(String path, io.camelfs.fop.Gfid gfid, int mode, ByteBuffer data) {
+        int n = data.remaining();
+        Attr a = timed("create", () -> next.create(path, gfid, mode, data));
+        meter.bytesWritten.add(n);
+        return a;
+    }
+
+    @Override
     public Attr put(String path, int mode, ByteBuffer data) {
         int n = data.remaining();
         Attr a = timed("put", () -> next.put(path, mode, data));
