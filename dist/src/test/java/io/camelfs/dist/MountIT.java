@@ -361,6 +361,13 @@ class MountIT {
             assertTrue(Files.isRegularFile(work.resolve("data/" + b + "/lazy/touched")), b);
         }
         assertEquals(0L, Files.size(dir2.resolve("touched")));
+        // -o sync-create: on the bricks when open() returns
+        try (Mounted strict = Mounted.mount(work, address, work.resolve("m3"), "sync-create")) {
+            Path f = strict.dir.resolve("lazy/strict");
+            try (var ch = java.nio.channels.FileChannel.open(f, create)) {
+                assertTrue(Files.isRegularFile(work.resolve("data/brick2/lazy/strict")), "on brick 2 at open");
+            }
+        }
         assertBricksIdentical();
     }
 }

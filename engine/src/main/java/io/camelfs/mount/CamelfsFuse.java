@@ -84,18 +84,23 @@ public final class CamelfsFuse extends FuseStubFS {
 
     private final io.camelfs.fop.PathMap<Seen> dirs = new io.camelfs.fop.PathMap<>(10_000);
     private final long cacheNanos;
+    private final boolean createWithFirstWrite;
 
     /**
      * @param leaseHeld whether this client holds an inode's lease right now (see {@code Replicate#holdsLease})
      * @param listingKnown whether this client knows a directory's listing right now ({@code Replicate#knowsListing})
      * @param cacheSeconds upper bound on how long the mount reuses what its own operations returned
+     * @param createWithFirstWrite whether a non-exclusive create may wait for the file's first write (see
+     *     {@link PendingCreates}); false: every create reaches the bricks before open() returns
      */
     public CamelfsFuse(FileOps volume, java.nio.file.Path mountpoint, java.util.function.Predicate<io.camelfs.fop.Gfid>
-            leaseHeld, java.util.function.Predicate<String> listingKnown, double cacheSeconds) {
+            leaseHeld, java.util.function.Predicate<String> listingKnown, double cacheSeconds,
+            boolean createWithFirstWrite) {
         this.volume = volume;
         this.mountpoint = mountpoint;
         this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld, listingKnown);
         this.cacheNanos = (long) (cacheSeconds * 1e9);
+        this.createWithFirstWrite = createWithFirstWrite;
         this.xattrs = new XattrCache((long) (cacheSeconds * 1000), leaseHeld);
     }
 
@@ -502,7 +507,8 @@ public final class CamelfsFuse extends FuseStubFS {
             int uid = (int) c.uid.get();
             int gid = (int) c.gid.get();
             FileOps creator = volume.as(new Caller(uid, gid));
-            Attr predicted = exclusive ? null : predictCreate(v, (int) mode & 07777, uid, gid);
+            Attr predicted = exclusive || !createWithFirstWrite ? null : predictCreate(v, (int) mode & 07777, uid,
+                    gid);
             if (predicted != null) {
                 pending.add(new PendingCreates.Pending(v, creator, predicted.gfid(), (int) mode & 07777, predicted));
                 forget(v);

@@ -26,7 +26,7 @@ public final class MountDaemon {
         Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
                 "mount " + mountpoint + " on " + LocalHost.name(), options.transport());
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, volume::knowsListing,
-                options.mdCacheTimeout());
+                options.mdCacheTimeout(), !options.syncCreate());
         volume.onLeaseRecall(fs::leasesRecalled);
         // heal on access: what this mount reads from a good copy, it also repairs on the others
         Healer healer = volume.spec().options().healOnAccess() ? new Healer(volume.replicas(), "mount "

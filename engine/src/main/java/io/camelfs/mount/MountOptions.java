@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, boolean allowOther,
         boolean defaultPermissions, double attrTimeout, double entryTimeout, double negativeTimeout,
-        double mdCacheTimeout, boolean nonEmpty, String logFile, TlsFiles tls, List<String> fuseOptions) {
+        double mdCacheTimeout, boolean syncCreate, boolean nonEmpty, String logFile, TlsFiles tls,
+        List<String> fuseOptions) {
 
     private static final Pattern HOST_PORT = Pattern.compile("[^=\\s]+:\\d{1,5}");
     private static final Set<String> IGNORED = Set.of("defaults", "_netdev", "auto", "noauto", "user", "users",
@@ -31,6 +32,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         boolean allowOther = false;
         boolean defaultPermissions = false;
         boolean nonEmpty = false;
+        boolean syncCreate = false;
         // the kernel asks every time by default: libfuse's high-level API gives each path its own kernel node, so the
         // kernel could not be told that a hard link's other name changed; the mount's own cache (md-cache-timeout)
         // answers instead, and is invalidated by inode
@@ -81,6 +83,9 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
                     case "nonempty":
                         nonEmpty = true;
                         break;
+                    case "sync-create":
+                        syncCreate = true;
+                        break;
                     case "attr-timeout":
                     case "attribute-timeout":
                         attr = seconds(name, value);
@@ -115,7 +120,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
                     default:
                         throw new InvalidVolumeException("unknown mount option '" + o + "' (camelfs takes"
                                 + " backup-servers=H:P,..., ro, allow_other, default_permissions, attr-timeout=S,"
-                                + " entry-timeout=S, negative-timeout=S, md-cache-timeout=S, nonempty,"
+                                + " entry-timeout=S, negative-timeout=S, md-cache-timeout=S, sync-create, nonempty,"
                                 + " log-file=PATH, tls, tls-cert=PEM, tls-key=PEM, tls-ca=PEM)");
                 }
             }
@@ -131,7 +136,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
             fuse.add("default_permissions");
         }
         return new MountOptions(List.copyOf(backups), ro, allowOther, defaultPermissions, attr, entry, negative,
-                mdCache, nonEmpty, logFile, tls ? files : null, List.copyOf(fuse));
+                mdCache, syncCreate, nonEmpty, logFile, tls ? files : null, List.copyOf(fuse));
     }
 
     private static String require(String name, String value) {
@@ -199,6 +204,9 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         }
         if (nonEmpty) {
             o.add("nonempty");
+        }
+        if (syncCreate) {
+            o.add("sync-create");
         }
         o.add("attr-timeout=" + attrTimeout);
         o.add("entry-timeout=" + entryTimeout);
