@@ -5,6 +5,7 @@ import io.camelfs.afr.Replicate;
 import io.camelfs.client.VolumeClient;
 import io.camelfs.heal.AccessHeals;
 import io.camelfs.heal.Healer;
+import io.camelfs.volume.Squash;
 import io.camelfs.volume.VolumeAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +26,10 @@ public final class MountDaemon {
     public static int run(VolumeAddress address, Path mountpoint, MountOptions options) {
         Replicate volume = VolumeClient.open(address.server(), options.backupServers(), address.volume(),
                 "mount " + mountpoint + " on " + LocalHost.name(), options.transport());
+        // squashed users own what they create as someone else, whom the bricks judge: only they can tell
+        boolean early = !options.syncCreate() && volume.spec().options().squash().mode() == Squash.Mode.NONE;
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, volume::knowsListing,
-                options.mdCacheTimeout(), !options.syncCreate());
+                options.mdCacheTimeout(), early);
         volume.onLeaseRecall(fs::leasesRecalled);
         // heal on access: what this mount reads from a good copy, it also repairs on the others
         Healer healer = volume.spec().options().healOnAccess() ? new Healer(volume.replicas(), "mount "
