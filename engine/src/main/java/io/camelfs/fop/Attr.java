@@ -19,4 +19,9 @@ public record Attr(Gfid gfid, int mode, int nlink, int uid, int gid, long rdev, 
     public boolean isRegular() {
         return type() == FileType.REGULAR;
     }
+
+    /** A file with more than one name (hard links); a directory's link count counts its subdirectories instead. */
+    public boolean hasOtherNames() {
+        return nlink > 1 && !isDirectory();
+    }
 }

@@ -53,7 +53,7 @@ final class AttrCache {
         }
         long age = System.nanoTime() - e.observedNanos;
         if (age > ttlNanos || !leaseHeld.test(e.attr.gfid()) || age > SAME_OPERATION_NANOS
-                && (e.attr.isDirectory() || isLinked(e.attr) || !listingKnown.test(VolumePath.parent(path)))) {
+                && (e.attr.isDirectory() || e.attr.hasOtherNames() || !listingKnown.test(VolumePath.parent(path)))) {
             map.remove(path, e);
             return null;
         }
@@ -73,7 +73,7 @@ final class AttrCache {
         }
         map.put(path, new Entry(a, observedNanos));
         byInode.computeIfAbsent(a.gfid(), g -> ConcurrentHashMap.newKeySet()).add(path);
-        if (isLinked(a)) {
+        if (a.hasOtherNames()) {
             linked.add(path);
         }
     }
@@ -95,14 +95,10 @@ final class AttrCache {
             String path = it.next();
             it.remove();
             Entry e = map.get(path);
-            if (e != null && isLinked(e.attr)) {
+            if (e != null && e.attr.hasOtherNames()) {
                 map.remove(path, e);
             }
         }
-    }
-
-    private static boolean isLinked(Attr a) {
-        return a.nlink() > 1 && !a.isDirectory();
     }
 
     void forgetInode(Gfid g) {

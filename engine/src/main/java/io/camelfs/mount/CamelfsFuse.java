@@ -62,14 +62,6 @@ public final class CamelfsFuse extends FuseStubFS {
      * from the first is one snapshot, the same as a 1 ms kernel attribute timeout would give.
      */
     private static final long SAME_WALK_NANOS = 1_000_000;
-
-    /**
-     * A file with other names: unlinking one of them through this mount changes the link count the others report,
-     * and libfuse gives each name its own kernel inode, so nothing else tells the kernel. Its lookups are not reused.
-     */
-    private static boolean linked(Attr a) {
-        return a.nlink() > 1 && !a.isDirectory();
-    }
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
@@ -211,7 +203,9 @@ public final class CamelfsFuse extends FuseStubFS {
             return a;
         }
         Looked recent = lookedUp.get(path);
-        if (recent != null && System.nanoTime() - recent.nanos < SAME_WALK_NANOS && !linked(recent.attr)) {
+        // a file with other names is looked up again: unlinking one of them through this mount changes the link
+        // count the others report, and libfuse gives each name its own kernel inode, so nothing else tells the kernel
+        if (recent != null && System.nanoTime() - recent.nanos < SAME_WALK_NANOS && !recent.attr.hasOtherNames()) {
             return recent.attr;
         }
         long start = System.nanoTime();
@@ -510,7 +504,7 @@ public final class CamelfsFuse extends FuseStubFS {
             Attr predicted = exclusive || !createWithFirstWrite ? null : predictCreate(v, (int) mode & 07777, uid,
                     gid);
             if (predicted != null) {
-                pending.add(new PendingCreates.Pending(v, creator, predicted.gfid(), (int) mode & 07777, predicted));
+                pending.add(new PendingCreates.Pending(v, creator, predicted));
                 forget(v);
                 xattrs.remove(v);
                 return 0;

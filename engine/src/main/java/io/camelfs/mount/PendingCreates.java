@@ -1,9 +1,9 @@
 package io.camelfs.mount;
 
 import io.camelfs.fop.Attr;
+import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FopException;
-import io.camelfs.fop.Gfid;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,19 +20,15 @@ final class PendingCreates {
         final String path;
         /** The volume as the creating process: the file belongs to it whoever sends the create. */
         final FileOps creator;
-        final Gfid gfid;
-        final int mode;
         /** What the mount reported: the attributes the file gets (its gfid makes its inode number). */
         final Attr attr;
         private boolean sent;
         /** The errno sending failed with (0: none): the creator's next write or close reports it. */
         private int failed;
 
-        Pending(String path, FileOps creator, Gfid gfid, int mode, Attr attr) {
+        Pending(String path, FileOps creator, Attr attr) {
             this.path = path;
             this.creator = creator;
-            this.gfid = gfid;
-            this.mode = mode;
             this.attr = attr;
         }
     }
@@ -62,20 +58,13 @@ final class PendingCreates {
         return byPath.isEmpty() ? null : byPath.get(path);
     }
 
-    boolean isEmpty() {
-        return byPath.isEmpty();
-    }
-
     /**
      * Sends the create with the file's first bytes (a write at offset 0). Returns false if it was already sent,
      * by another thread, so the caller writes as usual; throws the errno sending failed with, now or before.
      */
     boolean sendWith(Pending p, ByteBuffer data) {
         synchronized (p) {
-            if (p.failed != 0) {
-                byPath.remove(p.path, p);
-                throw FopException.of(p.failed, p.path);
-            }
+            reportFailure(p);
             if (p.sent) {
                 return false;
             }
@@ -94,10 +83,15 @@ final class PendingCreates {
             if (!p.sent) {
                 send(p, ByteBuffer.allocate(0));
             }
-            if (p.failed != 0) {
-                byPath.remove(path, p);
-                throw FopException.of(p.failed, p.path);
-            }
+            reportFailure(p);
+        }
+    }
+
+    /** A create that failed is reported once, to its creator, and then forgotten. Called holding p's monitor. */
+    private void reportFailure(Pending p) {
+        if (p.failed != 0) {
+            byPath.remove(p.path, p);
+            throw FopException.of(p.failed, p.path);
         }
     }
 
@@ -140,14 +134,14 @@ final class PendingCreates {
             Attr a;
             boolean made = true;
             try {
-                a = p.creator.create(p.path, p.gfid, p.mode, data);
+                a = p.creator.create(p.path, p.attr.gfid(), p.attr.permissions(), data);
             } catch (FopException e) {
-                if (e.errno() != io.camelfs.fop.Errno.EEXIST) {
+                if (e.errno() != Errno.EEXIST) {
                     throw e;
                 }
                 // another client made the name meanwhile: without O_EXCL that is an open of its file
                 made = false;
-                a = p.creator.create(p.path, p.mode, false);
+                a = p.creator.create(p.path, p.attr.permissions(), false);
                 if (data.hasRemaining()) {
                     a = p.creator.write(p.path, 0, data);
                 }
