@@ -131,11 +131,23 @@ public final class PosixStore {
         final int fd;
         final Stat stat;
         private final boolean own;
+        /** Read at most once per operation: checking the expected gfid and reporting it would read it twice. */
+        private Gfid gfid;
+        private boolean gfidRead;
 
         Inode(int fd, Stat stat, boolean own) {
             this.fd = fd;
             this.stat = stat;
             this.own = own;
+        }
+
+        /** The gfid xattr (null if none, or if this kind of inode cannot carry one). */
+        Gfid gfid() {
+            if (!gfidRead) {
+                gfid = xattrCapable(stat) ? Gfid.ofNullable(Posix.fgetxattr(fd, XattrNames.GFID)) : null;
+                gfidRead = true;
+            }
+            return gfid;
         }
 
         @Override
@@ -252,10 +264,6 @@ public final class PosixStore {
         return st.isRegular() || st.isDirectory();
     }
 
-    private static Gfid gfidOf(Inode i) {
-        return xattrCapable(i.stat) ? Gfid.ofNullable(Posix.fgetxattr(i.fd, XattrNames.GFID)) : null;
-    }
-
     private static Attr attr(Stat st, Gfid gfid) {
         return new Attr(gfid, st.mode(), st.nlink(), st.uid(), st.gid(), st.rdev(), st.size(), st.blocks(),
                 st.blksize(), st.ino(), st.atime(), st.mtime(), st.ctime());
@@ -263,7 +271,7 @@ public final class PosixStore {
 
     private Gfid gfidAt(Entry e) {
         try (Inode i = open(e, Posix.O_RDONLY)) {
-            return gfidOf(i);
+            return i.gfid();
         }
     }
 
@@ -272,7 +280,7 @@ public final class PosixStore {
         if (expected == null) {
             return;
         }
-        Gfid actual = gfidOf(i);
+        Gfid actual = i.gfid();
         if (actual != null && !actual.equals(expected)) {
             throw new FopException(Errno.ESTALE, VolumePath.display(path) + ": " + Errno.describe(Errno.ESTALE)
                     + " (now " + actual + ", expected " + expected + ")");
@@ -293,7 +301,7 @@ public final class PosixStore {
 
     public Looked lookup(String path, boolean withChangelog, boolean withParent) {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
-            Gfid g = gfidOf(i);
+            Gfid g = i.gfid();
             Changelog cl = withChangelog && xattrCapable(i.stat) ? changelog.read(i.fd) : Changelog.CLEAN;
             Changelog parent = withParent && !e.isRoot() ? changelog.read(e.dir) : null;
             return new Looked(attr(i.stat, g), cl, parent);
@@ -374,7 +382,7 @@ public final class PosixStore {
     /** The name exists: success if it is the very inode this (replayed) request created, else EEXIST. */
     private Attr replayOrExists(Entry e, Gfid gfid) {
         try (Inode i = open(e, Posix.O_RDONLY)) {
-            Gfid existing = gfidOf(i);
+            Gfid existing = i.gfid();
             if (gfid != null && gfid.equals(existing)) {
                 return attr(i.stat, existing);
             }
@@ -512,7 +520,7 @@ public final class PosixStore {
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             }
             try (Inode i = open(to, Posix.O_RDONLY)) {
-                return attr(i.stat, gfidOf(i));
+                return attr(i.stat, i.gfid());
             }
         }
     }
@@ -534,7 +542,7 @@ public final class PosixStore {
                     throw FopException.of(Errno.EISDIR, VolumePath.display(path));
                 }
                 expectOrGone(i, gfid, path);
-                actual = gfidOf(i);
+                actual = i.gfid();
                 nlink = i.stat.nlink();
             }
             int err = dirTimes.change(e.dir, time, heal, () -> Posix.tryUnlinkat(e.dir, e.name, false));
@@ -578,7 +586,7 @@ public final class PosixStore {
                     throw FopException.of(Errno.ENOTDIR, VolumePath.display(path));
                 }
                 expectOrGone(i, gfid, path);
-                actual = gfidOf(i);
+                actual = i.gfid();
             }
             int err = dirTimes.change(e.dir, time, heal, () -> Posix.tryUnlinkat(e.dir, e.name, true));
             if (err != 0) {
@@ -601,7 +609,7 @@ public final class PosixStore {
                 return false;
             }
             try (Inode i = open(e, Posix.O_RDONLY)) {
-                Gfid actual = gfidOf(i);
+                Gfid actual = i.gfid();
                 if (gfid != null && !gfid.equals(actual)) {
                     return false;
                 }
@@ -649,7 +657,7 @@ public final class PosixStore {
                 forget(replaced);
             }
             try (Inode i = open(dst, Posix.O_RDONLY)) {
-                Gfid moved = gfidOf(i);
+                Gfid moved = i.gfid();
                 root.index().moved(moved, dst.path);
                 return attr(i.stat, moved);
             }
@@ -675,7 +683,7 @@ public final class PosixStore {
             requireRegular(i, path);
             expect(i, gfid, path);
             byte[] data = readFully(i.fd, offset, readable(i, offset, length));
-            Looked l = new Looked(attr(i.stat, gfidOf(i)), changelog.read(i.fd),
+            Looked l = new Looked(attr(i.stat, i.gfid()), changelog.read(i.fd),
                     e.isRoot() ? null : changelog.read(e.dir));
             return new ReadResult(data, l);
         }
@@ -749,7 +757,7 @@ public final class PosixStore {
             } catch (FopException ex) {
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             }
-            return attr(Posix.statx(i.fd, ""), gfidOf(i));
+            return attr(Posix.statx(i.fd, ""), i.gfid());
         }
     }
 
@@ -782,7 +790,7 @@ public final class PosixStore {
                 stamp(i.fd, "", null, time);
                 after = Posix.statx(i.fd, "");
             }
-            return attr(after, gfidOf(i));
+            return attr(after, i.gfid());
         }
     }
 
@@ -840,7 +848,7 @@ public final class PosixStore {
             } catch (FopException ex) {
                 throw FopException.of(ex.errno(), VolumePath.display(path));
             }
-            return attr(e.isRoot() ? Posix.statx(root.fd(), "") : Posix.statx(e.dir, e.name), gfidOf(i));
+            return attr(e.isRoot() ? Posix.statx(root.fd(), "") : Posix.statx(e.dir, e.name), i.gfid());
         }
     }
 
@@ -908,7 +916,7 @@ public final class PosixStore {
             if (!xattrCapable(i.stat)) {
                 return attr(i.stat, null);
             }
-            Gfid have = gfidOf(i);
+            Gfid have = i.gfid();
             if (have == null) {
                 Posix.fsetxattr(i.fd, XattrNames.GFID, gfid.toBytes(), Posix.XATTR_CREATE);
                 return attr(i.stat, gfid);
@@ -1063,7 +1071,7 @@ public final class PosixStore {
             }
             InodeImage img = new InodeImage(st.mode(), st.uid(), st.gid(), st.rdev(), st.atime(), st.mtime(), target,
                     capable ? userXattrs(i.fd) : null);
-            return new Fetched(attr(st, gfidOf(i)), capable ? changelog.read(i.fd) : Changelog.CLEAN, img, data);
+            return new Fetched(attr(st, i.gfid()), capable ? changelog.read(i.fd) : Changelog.CLEAN, img, data);
         }
     }
 
@@ -1195,7 +1203,7 @@ public final class PosixStore {
     private Attr installLink(Entry e, Gfid gfid, String linkTo) {
         try (Entry from = entry(linkTo, false)) {
             try (Inode i = open(from, Posix.O_RDONLY)) {
-                Gfid have = gfidOf(i);
+                Gfid have = i.gfid();
                 if (i.stat.isDirectory() || gfid == null || !gfid.equals(have)) {
                     throw new FopException(Errno.ESTALE, VolumePath.display(linkTo) + ": not inode " + gfid);
                 }
@@ -1212,7 +1220,7 @@ public final class PosixStore {
                 throw FopException.of(ex.errno(), VolumePath.display(e.path));
             }
             try (Inode i = open(e, Posix.O_RDONLY)) {
-                return attr(i.stat, gfidOf(i));
+                return attr(i.stat, i.gfid());
             }
         }
     }
@@ -1370,7 +1378,7 @@ public final class PosixStore {
             if (sync) {
                 Posix.fsync(i.fd, false);
             }
-            changelog.settle(i.fd, gfidOf(i), e.path, dirty, pending, blame);
+            changelog.settle(i.fd, i.gfid(), e.path, dirty, pending, blame);
         }
     }
 
@@ -1397,7 +1405,7 @@ public final class PosixStore {
         }
         if (hint != null && !hint.isEmpty()) {
             try (Entry e = entry(hint, false); Inode i = open(e, Posix.O_RDONLY)) {
-                if (gfid.equals(gfidOf(i))) {
+                if (gfid.equals(i.gfid())) {
                     return e.path;
                 }
             } catch (FopException miss) {
@@ -1499,7 +1507,7 @@ public final class PosixStore {
     void recordPending(String path, int kinds, Collection<Integer> bricks) {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             if (xattrCapable(i.stat)) {
-                changelog.blame(i.fd, gfidOf(i), e.path, kinds, bricks);
+                changelog.blame(i.fd, i.gfid(), e.path, kinds, bricks);
             } else {
                 // symlinks and special files carry no changelog: their directory's entry heal repairs them
                 recordPending(VolumePath.parent(e.path), io.camelfs.afr.Counters.ENTRY, bricks);
@@ -1514,7 +1522,7 @@ public final class PosixStore {
     void recordDirty(String path, int kinds) {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             if (xattrCapable(i.stat)) {
-                changelog.markDirty(i.fd, gfidOf(i), e.path, kinds);
+                changelog.markDirty(i.fd, i.gfid(), e.path, kinds);
             } else {
                 recordDirty(VolumePath.parent(e.path), io.camelfs.afr.Counters.ENTRY);
             }
