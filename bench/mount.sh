@@ -4,6 +4,8 @@
 #
 #   bench/mount.sh [FSBENCH ARGS...]        e.g. bench/mount.sh --files 2000 --big 256   (needs root)
 #   MOUNT_OPTS=md-cache-timeout=1 bench/mount.sh ...   adds mount options (to measure one setting against another)
+#   OPCOST=1 bench/mount.sh ...   then prints one operation's wall and CPU time per process (bench/opcost.py)
+#   STATS=1 bench/mount.sh ...    then prints the mount's and a brick's time per callback and operation
 #
 # Both targets get a freshly made ext4 (loop-mounted image on the machine's disk): ext4 slows file creation for
 # minutes after mass deletions, so a filesystem with this session's history would measure the history.
@@ -42,7 +44,15 @@ echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores; fsbench 
 # compilers of three fresh JVMs take a third of the two cores (seen with perf), so run the workload first
 for i in 1 2 3; do python3 "$fsbench" "$work/mnt" --files 3000 --big 32 > /dev/null; done
 local_json=$(python3 "$fsbench" "$work/local" "$@")
+# CPU time of each process during the camelfs run, and the machine's idle time: on two cores the chain of
+# processes behind one operation (fsbench, the kernel, the mount, two bricks) is what a figure is made of
+cpu_ticks() {
+  for p in $pids $mpid; do awk '{printf "%d ", $14 + $15}' "/proc/$p/stat"; done
+  awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat # machine total, idle (with iowait)
+}
+cpu_before=$(cpu_ticks)
 mount_json=$(python3 "$fsbench" "$work/mnt" "$@")
+cpu_after=$(cpu_ticks)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
 # Both bricks share this machine's one disk, so replica 2 writes every byte to it twice: fsbench's sequential
 # write done by two local writers at once is the most a replica-2 volume on one disk can reach.
@@ -67,18 +77,32 @@ PY
 )
 echo "local   $local_json"
 echo "camelfs $mount_json"
-python3 - "$local_json" "$mount_json" "$rss" "$pair_mbps" <<'PY'
-import json, sys
+python3 - "$local_json" "$mount_json" "$rss" "$pair_mbps" "$cpu_before" "$cpu_after" "$(getconf CLK_TCK)" <<'PY'
+import json, os, sys
 l, m, rss, pair = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+# brick 1, brick 2, mount, machine total, machine idle: clock ticks
+d = [(int(a) - int(b)) / int(sys.argv[7]) for a, b in zip(sys.argv[6].split(), sys.argv[5].split())]
+busy = d[3] - d[4]
+cpu = {"brick1": d[0], "brick2": d[1], "mount": d[2], "else": busy - sum(d[:3])}
 print("%-16s %12s %12s %8s" % ("figure", "local", "camelfs", "ratio"))
 for k in l:
     print("%-16s %12.1f %12.1f %7.1f%%" % (k, l[k], m[k], 100 * m[k] / l[k]))
 print("seq write by two local writers at once (replica 2 on one disk): %.1f MB/s each = %.1f%% of local;"
       " camelfs reached %.1f%% of that" % (pair, 100 * pair / l["seqwrite_MBps"], 100 * m["seqwrite_MBps"] / pair))
 print("mount process peak RSS: %.1f MiB" % (rss / 1024))
+print("CPU seconds during the camelfs run (%d cores, %.1f s): brick 1 %.1f, brick 2 %.1f, mount %.1f, everything else"
+      " (fsbench, the kernel's loop-device and journal threads) %.1f; idle %.0f%%" % (os.cpu_count(),
+      d[3] / os.cpu_count(), cpu["brick1"], cpu["brick2"], cpu["mount"], cpu["else"], 100 * d[4] / d[3]))
 print(json.dumps({"local": l, "camelfs": m, "two_local_writers_MBps": pair,
-                  "mount_peak_rss_mib": round(rss / 1024, 1)}))
+                  "mount_peak_rss_mib": round(rss / 1024, 1),
+                  "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}))
 PY
+if [ -n "${OPCOST:-}" ]; then
+  set -- $pids
+  echo "== one operation's cost, local directory"; python3 "$root/bench/opcost.py" "$work/local"
+  echo "== one operation's cost, camelfs mount"
+  python3 "$root/bench/opcost.py" "$work/mnt" "brick1=$1" "brick2=$2" "mount=$mpid"
+fi
 if [ -n "${STATS:-}" ]; then
   fusermount -u "$work/mnt"; sleep 1
   for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; pids=""
