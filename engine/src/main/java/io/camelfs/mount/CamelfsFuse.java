@@ -695,12 +695,8 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             byte[] v = new byte[(int) size];
             value.get(0, v, 0, v.length);
-            xattrs.remove(p(path));
-            try {
-                caller().setxattr(p(path), name, v, flags);
-            } finally {
-                forget(p(path)); // its ctime moved; an ACL (system.posix_acl_access) sets the mode bits too
-            }
+            String vp = p(path);
+            xattrChanged(vp, () -> caller().setxattr(vp, name, v, flags));
             return 0;
         });
     }
@@ -733,14 +729,23 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
-            xattrs.remove(p(path));
-            try {
-                caller().removexattr(p(path), name);
-            } finally {
-                forget(p(path));
-            }
+            String vp = p(path);
+            xattrChanged(vp, () -> caller().removexattr(vp, name));
             return 0;
         });
+    }
+
+    /**
+     * Whatever the change met, the path's xattrs and attributes are asked again: its ctime moved, and an ACL
+     * (system.posix_acl_access) sets the mode bits too.
+     */
+    private void xattrChanged(String path, Runnable change) {
+        xattrs.remove(path);
+        try {
+            change.run();
+        } finally {
+            forget(path);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------- locks
