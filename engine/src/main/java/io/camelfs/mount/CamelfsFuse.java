@@ -49,19 +49,6 @@ public final class CamelfsFuse extends FuseStubFS {
     private final java.nio.file.Path mountpoint;
     private final AttrCache attrs;
     private final XattrCache xattrs;
-    /**
-     * When each path was last looked up through the bricks: an open right after (in the same path walk) need not
-     * look again. Only paths whose dentry the kernel may have kept for a while need checking at open.
-     */
-    private record Looked(Attr attr, long nanos) {
-    }
-
-    private final io.camelfs.fop.PathMap<Looked> lookedUp = new io.camelfs.fop.PathMap<>(10_000);
-    /**
-     * The kernel sends LOOKUP, then GETATTR or OPEN, for one system call within microseconds: answering the second
-     * from the first is one snapshot, the same as a 1 ms kernel attribute timeout would give.
-     */
-    private static final long SAME_WALK_NANOS = 1_000_000;
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
     private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
@@ -202,15 +189,10 @@ public final class CamelfsFuse extends FuseStubFS {
         if (a != null) {
             return a;
         }
-        Looked recent = lookedUp.get(path);
-        // a file with other names is looked up again: unlinking one of them through this mount changes the link
-        // count the others report, and libfuse gives each name its own kernel inode, so nothing else tells the kernel
-        if (recent != null && System.nanoTime() - recent.nanos < SAME_WALK_NANOS && !recent.attr.hasOtherNames()) {
-            return recent.attr;
-        }
+        // no "looked up a moment ago" shortcut: the getattr that follows a lookup may belong to a later system call,
+        // begun after another mount's write returned, and the kernel takes its size from the answer
         long start = System.nanoTime();
         a = volume.lookup(path);
-        lookedUp.put(path, new Looked(a, start));
         seen(path, a, start);
         return a;
     }
@@ -223,12 +205,10 @@ public final class CamelfsFuse extends FuseStubFS {
 
     private void forget(String path) {
         attrs.remove(path);
-        lookedUp.remove(path);
     }
 
     private void forgetTree(String dir) {
         attrs.removeTree(dir);
-        lookedUp.removeTree(dir); // a moved or removed directory takes every name beneath it along
     }
 
     /** A pending create reached the bricks (a null attr: it failed). */
@@ -241,7 +221,6 @@ public final class CamelfsFuse extends FuseStubFS {
 
     /** Keeps what an operation this mount made (started at start) returned. */
     private Attr remember(String path, Attr a, long start) {
-        lookedUp.remove(path);
         seen(path, a, start);
         if (a != null) {
             attrs.put(path, a, start);
