@@ -180,11 +180,10 @@ public final class CamelfsFuse extends FuseStubFS {
      * create is pending is as it was answered; for any other path, pending creates go to the bricks first.
      */
     private Attr stat(String path) {
-        PendingCreates.Pending p = pending.get(path);
+        PendingCreates.Pending p = pending.ownOrSendAll(path);
         if (p != null) {
             return p.attr;
         }
-        pending.sendAll();
         Attr a = attrs.get(path);
         if (a != null) {
             return a;
@@ -647,13 +646,12 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int getxattr(String path, String name, Pointer value, long size) {
         return callBesidePending("getxattr", path, () -> {
-            if (pending.get(p(path)) != null) {
+            String v0 = p(path);
+            if (pending.ownOrSendAll(v0) != null) {
                 return -Errno.ENODATA; // a file made this instant has no extended attributes
             }
-            pending.sendAll();
             // the kernel asks for security.capability before every write; the answer is cached for the
             // attribute timeout like the attributes themselves
-            String v0 = p(path);
             byte[] v = xattrs.get(v0, name, attrs.gfidOf(v0), () -> volume.getxattr(v0, name));
             if (size == 0) {
                 return v.length;

@@ -59,6 +59,18 @@ final class PendingCreates {
     }
 
     /**
+     * What a look at path goes by: its own pending create, if it has one (the file is as it was answered, and other
+     * pending creates need not go yet); otherwise null, once every pending create has been sent.
+     */
+    Pending ownOrSendAll(String path) {
+        Pending p = get(path);
+        if (p == null) {
+            sendAll();
+        }
+        return p;
+    }
+
+    /**
      * Sends the create with the file's first bytes (a write at offset 0). Returns false if it was already sent,
      * by another thread, so the caller writes as usual; throws the errno sending failed with, now or before.
      */
