@@ -6,10 +6,13 @@
 #   MOUNT_OPTS=md-cache-timeout=1 bench/mount.sh ...   adds mount options (to measure one setting against another)
 #   OPCOST=1 bench/mount.sh ...   then prints one operation's wall and CPU time per process (bench/opcost.py)
 #   STATS=1 bench/mount.sh ...    then prints the mount's and a brick's time per callback and operation
+#   UPCALLS=1 bench/mount.sh ...  then one more camelfs run under the kernel's fuse tracepoints (bench/upcalls.py)
+#   ROUNDS=5 bench/mount.sh ...   runs of each target (default 3); figures are the median, camelfs's range shown
 #
 # Both targets get a freshly made ext4 (loop-mounted image on the machine's disk): ext4 slows file creation for
 # minutes after mass deletions, so a filesystem with this session's history would measure the history.
-# Prints both JSON lines, the ratio per figure, and the mount process's peak RSS. Stops everything it started.
+# Prints every run's JSON line, the median and ratio per figure, and the mount process's peak RSS. Stops everything
+# it started.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib="$root/dist/target/lib"
@@ -43,16 +46,21 @@ echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores; fsbench 
 # warm-up: bricks and mounts are long-running daemons whose hot code is compiled; measured cold, the JIT
 # compilers of three fresh JVMs take a third of the two cores (seen with perf), so run the workload first
 for i in 1 2 3; do python3 "$fsbench" "$work/mnt" --files 3000 --big 32 > /dev/null; done
-local_json=$(python3 "$fsbench" "$work/local" "$@")
-# CPU time of each process during the camelfs run, and the machine's idle time: on two cores the chain of
+# CPU time of each process during the camelfs runs, and the machine's idle time: on two cores the chain of
 # processes behind one operation (fsbench, the kernel, the mount, two bricks) is what a figure is made of
 cpu_ticks() {
   for p in $pids $mpid; do awk '{printf "%d ", $14 + $15}' "/proc/$p/stat"; done
   awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat # machine total, idle (with iowait)
 }
-cpu_before=$(cpu_ticks)
-mount_json=$(python3 "$fsbench" "$work/mnt" "$@")
-cpu_after=$(cpu_ticks)
+# one fsbench run is one sample (its mkdir figure times 20 calls): ROUNDS pairs of runs, local and camelfs
+# alternating, and the median of each figure
+: > "$work/local.jsonl"; : > "$work/mount.jsonl"; : > "$work/cpu.txt"
+for r in $(seq "${ROUNDS:-3}"); do
+  python3 "$fsbench" "$work/local" "$@" >> "$work/local.jsonl"
+  cpu_ticks >> "$work/cpu.txt"
+  python3 "$fsbench" "$work/mnt" "$@" >> "$work/mount.jsonl"
+  cpu_ticks >> "$work/cpu.txt"
+done
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
 # Both bricks share this machine's one disk, so replica 2 writes every byte to it twice: fsbench's sequential
 # write done by two local writers at once is the most a replica-2 volume on one disk can reach.
@@ -75,28 +83,39 @@ print(round(mib / (time.perf_counter() - t), 1))
 for i in (1, 2): os.unlink(os.path.join(d, "pair%d.bin" % i))
 PY
 )
-echo "local   $local_json"
-echo "camelfs $mount_json"
-python3 - "$local_json" "$mount_json" "$rss" "$pair_mbps" "$cpu_before" "$cpu_after" "$(getconf CLK_TCK)" <<'PY'
-import json, os, sys
-l, m, rss, pair = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-# brick 1, brick 2, mount, machine total, machine idle: clock ticks
-d = [(int(a) - int(b)) / int(sys.argv[7]) for a, b in zip(sys.argv[6].split(), sys.argv[5].split())]
+sed 's/^/local   /' "$work/local.jsonl"
+sed 's/^/camelfs /' "$work/mount.jsonl"
+python3 - "$work" "$rss" "$pair_mbps" "$(getconf CLK_TCK)" <<'PY'
+import json, os, statistics, sys
+work, rss, pair, tick = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+runs = {t: [json.loads(x) for x in open(os.path.join(work, t + ".jsonl"))] for t in ("local", "mount")}
+med = {t: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for t, rs in runs.items()}
+l, m = med["local"], med["mount"]
+# cpu.txt: ticks before and after each camelfs run -- brick 1, brick 2, mount, machine total, machine idle
+ticks = [[int(x) for x in line.split()] for line in open(os.path.join(work, "cpu.txt"))]
+d = [sum(after[i] - before[i] for before, after in zip(ticks[0::2], ticks[1::2])) / tick / len(runs["mount"])
+     for i in range(5)]
 busy = d[3] - d[4]
 cpu = {"brick1": d[0], "brick2": d[1], "mount": d[2], "else": busy - sum(d[:3])}
-print("%-16s %12s %12s %8s" % ("figure", "local", "camelfs", "ratio"))
+print("median of %d runs each:" % len(runs["mount"]))
+print("%-16s %12s %12s %8s   %s" % ("figure", "local", "camelfs", "ratio", "camelfs min-max"))
 for k in l:
-    print("%-16s %12.1f %12.1f %7.1f%%" % (k, l[k], m[k], 100 * m[k] / l[k]))
+    lo, hi = min(r[k] for r in runs["mount"]), max(r[k] for r in runs["mount"])
+    print("%-16s %12.1f %12.1f %7.1f%%   %.1f-%.1f" % (k, l[k], m[k], 100 * m[k] / l[k], lo, hi))
 print("seq write by two local writers at once (replica 2 on one disk): %.1f MB/s each = %.1f%% of local;"
       " camelfs reached %.1f%% of that" % (pair, 100 * pair / l["seqwrite_MBps"], 100 * m["seqwrite_MBps"] / pair))
 print("mount process peak RSS: %.1f MiB" % (rss / 1024))
-print("CPU seconds during the camelfs run (%d cores, %.1f s): brick 1 %.1f, brick 2 %.1f, mount %.1f, everything else"
+print("CPU seconds per camelfs run (%d cores, %.1f s): brick 1 %.1f, brick 2 %.1f, mount %.1f, everything else"
       " (fsbench, the kernel's loop-device and journal threads) %.1f; idle %.0f%%" % (os.cpu_count(),
       d[3] / os.cpu_count(), cpu["brick1"], cpu["brick2"], cpu["mount"], cpu["else"], 100 * d[4] / d[3]))
-print(json.dumps({"local": l, "camelfs": m, "two_local_writers_MBps": pair,
+print(json.dumps({"local": l, "camelfs": m, "runs": len(runs["mount"]), "two_local_writers_MBps": pair,
                   "mount_peak_rss_mib": round(rss / 1024, 1),
                   "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}))
 PY
+if [ -n "${UPCALLS:-}" ]; then
+  echo "== FUSE upcalls of one camelfs fsbench run (kernel fuse tracepoints; microseconds)"
+  python3 "$root/bench/upcalls.py" --sched -- python3 "$fsbench" "$work/mnt" "$@"
+fi
 if [ -n "${OPCOST:-}" ]; then
   set -- $pids
   echo "== one operation's cost, local directory"; python3 "$root/bench/opcost.py" "$work/local"
