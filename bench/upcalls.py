@@ -9,7 +9,7 @@ COMMAND did N operations, and the time from send to reply (mean, median, 90th pe
 records the scheduler's context switches and splits each upcall's time by how many of the machine's CPUs were
 running something meanwhile: on a machine where the caller, the mount and the bricks share few cores, an upcall
 that spends most of its time with one CPU busy is a chain of processes waiting on one another.
-The trace buffer and the events are put back as they were found (off).
+The trace buffer's size and the events are put back as they were found (events off).
 """
 import argparse
 import os
@@ -39,6 +39,8 @@ def put(name, value):
         f.write(value)
 
 
+with open(os.path.join(tracefs, "buffer_size_kb")) as f:
+    buffer_kb = f.read().split()[0]
 put("tracing_on", "0")
 put("trace", "")
 put("buffer_size_kb", "32768")
@@ -54,6 +56,7 @@ finally:
 with open(os.path.join(tracefs, "trace")) as f:
     lines = f.readlines()
 put("trace", "")
+put("buffer_size_kb", buffer_kb)
 if status != 0:
     sys.exit("upcalls.py: %s exited with %d" % (cmd[0], status))
 
