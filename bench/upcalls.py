@@ -49,14 +49,15 @@ for e in events:
 try:
     put("tracing_on", "1")
     status = subprocess.call(cmd)
+    put("tracing_on", "0")
+    with open(os.path.join(tracefs, "trace")) as f:
+        lines = f.readlines()
 finally:
     put("tracing_on", "0")
     for e in events:
         put("events/%s/enable" % e, "0")
-with open(os.path.join(tracefs, "trace")) as f:
-    lines = f.readlines()
-put("trace", "")
-put("buffer_size_kb", buffer_kb)
+    put("trace", "")
+    put("buffer_size_kb", buffer_kb)
 if status != 0:
     sys.exit("upcalls.py: %s exited with %d" % (cmd[0], status))
 
