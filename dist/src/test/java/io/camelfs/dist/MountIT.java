@@ -285,6 +285,85 @@ class MountIT {
         }
     }
 
+    /** How many of process pid's open files are the kernel's CPU latency request file. */
+    private static int latencyRequests(long pid) throws Exception {
+        int n = 0;
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals("/dev/cpu_dma_latency")) {
+                        n++;
+                    }
+                } catch (java.nio.file.NoSuchFileException closedMeanwhile) {
+                    // an fd closed between listing and reading
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Keeps the mount at dir busy with small creates until stop is set; returns how many it made. */
+    private static Future<Integer> createLoop(ExecutorService pool, Path dir, java.util.concurrent.atomic.AtomicBoolean
+            stop) {
+        return pool.submit(() -> {
+            Files.createDirectories(dir);
+            int i = 0;
+            while (!stop.get() && i < 20_000) {
+                Files.write(dir.resolve("f" + i++), new byte[4096]);
+            }
+            return i;
+        });
+    }
+
+    /**
+     * While upcalls flow, the mount holds the kernel's CPU latency request open (idle CPUs poll instead of sleeping
+     * deeply between the links of an operation); once they stop it lets go, and with cpu-latency=off it never asks.
+     */
+    @Test
+    void idleCpusPollOnlyWhileTheMountIsBusy() throws Exception {
+        long pid = m1.pid();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Future<Integer> made = createLoop(pool, m1.dir.resolve("latency"), stop);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int held = 0;
+            while (held == 0 && System.nanoTime() < deadline) {
+                held = latencyRequests(pid);
+                Thread.sleep(20);
+            }
+            Thread.sleep(200);
+            assertEquals(1, latencyRequests(pid), "held throughout the work");
+            stop.set(true);
+            assertTrue(made.get(60, TimeUnit.SECONDS) > 0);
+            assertEquals(1, held, "the busy mount holds one request");
+            int left = 1;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (left > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                left = latencyRequests(pid);
+            }
+            assertEquals(0, left, "an idle mount lets CPUs sleep");
+
+            Path m3dir = work.resolve("m3-latency-off");
+            try (Mounted m3 = Mounted.mount(work, address, m3dir, "cpu-latency=off")) {
+                long pid3 = m3.pid();
+                var stop3 = new java.util.concurrent.atomic.AtomicBoolean();
+                Future<Integer> made3 = createLoop(pool, m3dir.resolve("latency-off"), stop3);
+                int seen = 0;
+                for (int i = 0; i < 25; i++) {
+                    Thread.sleep(20);
+                    seen = Math.max(seen, latencyRequests(pid3));
+                }
+                stop3.set(true);
+                assertTrue(made3.get(60, TimeUnit.SECONDS) > 0);
+                assertEquals(0, seen, "cpu-latency=off asks for nothing");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /**
      * A mount answers getattr and lookups from what its own changes returned while it holds the file's lease; the
      * other mount's change recalls that lease first, so the next stat here already shows it. Each round the two

@@ -64,6 +64,8 @@ public final class CamelfsFuse extends FuseStubFS {
     private final io.camelfs.fop.PathMap<Seen> dirs = new io.camelfs.fop.PathMap<>(10_000);
     private final long cacheNanos;
     private final boolean createWithFirstWrite;
+    /** Told of every upcall as it starts (see {@code CpuLatencyRequest}). */
+    private final Runnable upcall;
 
     /**
      * @param leaseHeld whether this client holds an inode's lease right now (see {@code Replicate#holdsLease})
@@ -71,11 +73,13 @@ public final class CamelfsFuse extends FuseStubFS {
      * @param cacheSeconds upper bound on how long the mount reuses what its own operations returned
      * @param createWithFirstWrite whether a non-exclusive create may wait for the file's first write (see
      *     {@link PendingCreates}); false: every create reaches the bricks before open() returns
+     * @param upcall run as each upcall starts
      */
     public CamelfsFuse(FileOps volume, java.nio.file.Path mountpoint, java.util.function.Predicate<io.camelfs.fop.Gfid>
             leaseHeld, java.util.function.Predicate<String> listingKnown, double cacheSeconds,
-            boolean createWithFirstWrite) {
+            boolean createWithFirstWrite, Runnable upcall) {
         this.volume = volume;
+        this.upcall = upcall;
         this.mountpoint = mountpoint;
         this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld, listingKnown);
         this.cacheNanos = (long) (cacheSeconds * 1e9);
@@ -129,6 +133,7 @@ public final class CamelfsFuse extends FuseStubFS {
     private int run(String what, String path, boolean sendPending, Op op) {
         long start = System.nanoTime();
         int result = -Errno.EIO;
+        upcall.run();
         try {
             if (sendPending) {
                 pending.sendAll();

@@ -5,6 +5,7 @@ import io.camelfs.afr.Replicate;
 import io.camelfs.client.VolumeClient;
 import io.camelfs.heal.AccessHeals;
 import io.camelfs.heal.Healer;
+import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.volume.Squash;
 import io.camelfs.volume.VolumeAddress;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class MountDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(MountDaemon.class);
 
+    /** How long without an upcall before idle CPUs may sleep deeply again. */
+    private static final java.time.Duration QUIET = java.time.Duration.ofMillis(100);
+
     private MountDaemon() {
     }
 
@@ -28,16 +32,19 @@ public final class MountDaemon {
                 "mount " + mountpoint + " on " + LocalHost.name(), options.transport());
         // squashed users own what they create as someone else, whom the bricks judge: only they can tell
         boolean early = !options.syncCreate() && volume.spec().options().squash().mode() == Squash.Mode.NONE;
+        CpuLatencyRequest latency = options.cpuLatencyMicros() == null ? CpuLatencyRequest.none()
+                : CpuLatencyRequest.of(CpuLatencyRequest.DEVICE, options.cpuLatencyMicros(), QUIET,
+                        "mount " + mountpoint);
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, volume::knowsListing,
-                options.mdCacheTimeout(), early);
+                options.mdCacheTimeout(), early, latency::busy);
         volume.onLeaseRecall(fs::leasesRecalled);
         // heal on access: what this mount reads from a good copy, it also repairs on the others
         Healer healer = volume.spec().options().healOnAccess() ? new Healer(volume.replicas(), "mount "
                 + mountpoint) : null;
         AccessHeals access = healer == null ? null : AccessHeals.attach(volume, healer);
         List<String> args = options.fuseArgs(address.server() + ":/" + address.volume());
-        LOG.info("mounting {} on {} ({}), options {}", address, mountpoint, volume.describe().replace('\n', ';'),
-                args);
+        LOG.info("mounting {} on {} ({}), options {}; {}", address, mountpoint,
+                volume.describe().replace('\n', ';'), args, latency);
         try {
             fs.mount(mountpoint, true, false, args.toArray(new String[0]));
         } finally {
@@ -48,6 +55,7 @@ public final class MountDaemon {
                 healer.close();
             }
             volume.close();
+            latency.close();
         }
         return 0;
     }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, boolean allowOther,
         boolean defaultPermissions, double attrTimeout, double entryTimeout, double negativeTimeout,
         double mdCacheTimeout, boolean syncCreate, boolean nonEmpty, String logFile, TlsFiles tls,
-        List<String> fuseOptions) {
+        Integer cpuLatencyMicros, List<String> fuseOptions) {
 
     private static final Pattern HOST_PORT = Pattern.compile("[^=\\s]+:\\d{1,5}");
     private static final Set<String> IGNORED = Set.of("defaults", "_netdev", "auto", "noauto", "user", "users",
@@ -41,6 +41,8 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         double negative = 0.0;
         double mdCache = 10.0;
         String logFile = null;
+        // idle CPUs poll while upcalls flow (see CpuLatencyRequest); null: leave power management alone
+        Integer cpuLatency = 0;
         boolean tls = false;
         TlsFiles files = TlsFiles.DEFAULT;
         boolean inBackups = false;
@@ -102,6 +104,9 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
                     case "log-file":
                         logFile = require(name, value);
                         break;
+                    case "cpu-latency":
+                        cpuLatency = microseconds(name, value);
+                        break;
                     case "tls":
                         tls = true;
                         break;
@@ -121,7 +126,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
                         throw new InvalidVolumeException("unknown mount option '" + o + "' (camelfs takes"
                                 + " backup-servers=H:P,..., ro, allow_other, default_permissions, attr-timeout=S,"
                                 + " entry-timeout=S, negative-timeout=S, md-cache-timeout=S, sync-create, nonempty,"
-                                + " log-file=PATH, tls, tls-cert=PEM, tls-key=PEM, tls-ca=PEM)");
+                                + " log-file=PATH, cpu-latency=US|off, tls, tls-cert=PEM, tls-key=PEM, tls-ca=PEM)");
                 }
             }
         }
@@ -136,7 +141,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
             fuse.add("default_permissions");
         }
         return new MountOptions(List.copyOf(backups), ro, allowOther, defaultPermissions, attr, entry, negative,
-                mdCache, syncCreate, nonEmpty, logFile, tls ? files : null, List.copyOf(fuse));
+                mdCache, syncCreate, nonEmpty, logFile, tls ? files : null, cpuLatency, List.copyOf(fuse));
     }
 
     private static String require(String name, String value) {
@@ -156,6 +161,22 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         } catch (NumberFormatException e) {
             throw new InvalidVolumeException("mount option " + name + ": '" + value + "' is not a number of seconds"
                     + " between 0 and 3600");
+        }
+    }
+
+    private static Integer microseconds(String name, String value) {
+        if ("off".equals(require(name, value))) {
+            return null;
+        }
+        try {
+            int us = Integer.parseInt(value);
+            if (us < 0 || us > 1_000_000) {
+                throw new NumberFormatException();
+            }
+            return us;
+        } catch (NumberFormatException e) {
+            throw new InvalidVolumeException("mount option " + name + ": '" + value + "' is neither 'off' nor a"
+                    + " number of microseconds between 0 and 1000000");
         }
     }
 
@@ -215,6 +236,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         if (logFile != null) {
             o.add("log-file=" + logFile);
         }
+        o.add("cpu-latency=" + (cpuLatencyMicros == null ? "off" : cpuLatencyMicros));
         if (tls != null) {
             o.add("tls-cert=" + tls.cert());
             o.add("tls-key=" + tls.key());

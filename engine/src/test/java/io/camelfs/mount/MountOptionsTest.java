@@ -37,4 +37,17 @@ class MountOptionsTest {
         assertTrue(e.getMessage().startsWith("unknown mount option 'lazy-create'"), e.getMessage());
         assertTrue(e.getMessage().contains("sync-create"), e.getMessage());
     }
+
+    @Test
+    void idleCpusPollWhileBusyUnlessCpuLatencyIsOff() {
+        assertEquals(0, MountOptions.parse("").cpuLatencyMicros());
+        assertEquals(50, MountOptions.parse("cpu-latency=50").cpuLatencyMicros());
+        assertEquals(null, MountOptions.parse("cpu_latency=off").cpuLatencyMicros());
+        assertEquals(null, MountOptions.parse(MountOptions.parse("cpu-latency=off").render()).cpuLatencyMicros());
+        assertEquals(50, MountOptions.parse(MountOptions.parse("cpu-latency=50").render()).cpuLatencyMicros());
+        for (String bad : List.of("cpu-latency=-1", "cpu-latency=fast", "cpu-latency=1000001", "cpu-latency")) {
+            InvalidVolumeException e = assertThrows(InvalidVolumeException.class, () -> MountOptions.parse(bad));
+            assertTrue(e.getMessage().startsWith("mount option cpu-latency"), e.getMessage());
+        }
+    }
 }
