@@ -317,7 +317,8 @@ class MountIT {
 
     /**
      * While upcalls flow, the mount holds the kernel's CPU latency request open (idle CPUs poll instead of sleeping
-     * deeply between the links of an operation); once they stop it lets go, and with cpu-latency=off it never asks.
+     * deeply between the links of an operation), and so does each brick while it serves; once they stop they let
+     * go, and a mount with cpu-latency=off never asks.
      */
     @Test
     void idleCpusPollOnlyWhileTheMountIsBusy() throws Exception {
@@ -334,16 +335,22 @@ class MountIT {
             }
             Thread.sleep(200);
             assertEquals(1, latencyRequests(pid), "held throughout the work");
+            // bricks on other servers would sleep between requests too: each brick holds its own while it serves
+            assertEquals(1, latencyRequests(n1.pid()), "brick 1 serving");
+            assertEquals(1, latencyRequests(n2.pid()), "brick 2 serving");
             stop.set(true);
             assertTrue(made.get(60, TimeUnit.SECONDS) > 0);
             assertEquals(1, held, "the busy mount holds one request");
             int left = 1;
+            int bricksLeft = 2;
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (left > 0 && System.nanoTime() < deadline) {
+            while ((left > 0 || bricksLeft > 0) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
                 left = latencyRequests(pid);
+                bricksLeft = latencyRequests(n1.pid()) + latencyRequests(n2.pid());
             }
             assertEquals(0, left, "an idle mount lets CPUs sleep");
+            assertEquals(0, bricksLeft, "idle bricks let CPUs sleep");
 
             Path m3dir = work.resolve("m3-latency-off");
             try (Mounted m3 = Mounted.mount(work, address, m3dir, "cpu-latency=off")) {

@@ -80,6 +80,9 @@ class NodeStartIT {
                 "parameter port", "'abc' is not a port number");
         assertOneLine(run(v + brick("web", "        directory: data/b\n        prot: 24999\n")),
                 "unknown parameter 'prot'");
+        assertOneLine(run(v + brick("web", "        directory: data/b\n        port: 24999\n        createDirectory:"
+                + " true\n        cpuLatency: fast\n")), "parameter cpuLatency: 'fast' is neither 'off' nor a"
+                        + " number of microseconds");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.camelfs.brick;
 
+import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.tls.TlsFiles;
 import io.camelfs.tls.TlsSetupException;
 import io.camelfs.volume.BrickAddress;
@@ -36,8 +37,17 @@ public final class BrickServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrickServer.class);
 
     /** How to start a brick. bindHost null means the host named in the volume's brick list. */
+    /**
+     * @param cpuLatencyMicros wake-up latency asked of idle CPUs while operations flow (see
+     *     {@link CpuLatencyRequest}); null asks for nothing
+     */
     public record Config(VolumeSpec volume, Path directory, String bindHost, int port, boolean createDirectory,
-            int threads) {
+            int threads, Integer cpuLatencyMicros) {
+        /** A brick that leaves the CPUs' idle states alone. */
+        public Config(VolumeSpec volume, Path directory, String bindHost, int port, boolean createDirectory,
+                int threads) {
+            this(volume, directory, bindHost, port, createDirectory, threads, null);
+        }
     }
 
     /** What a brick tells the world about itself (the brick: Camel consumer turns these into exchanges). */
@@ -58,6 +68,9 @@ public final class BrickServer implements AutoCloseable {
         default void operation(BrickServer brick, String op, long nanos, int errno, long bytesIn, long bytesOut) {
         }
     }
+
+    /** How long without an operation before idle CPUs may sleep deeply again. */
+    private static final java.time.Duration QUIET = java.time.Duration.ofMillis(100);
 
     private final VolumeSpec volume;
     private final int index;
@@ -83,6 +96,7 @@ public final class BrickServer implements AutoCloseable {
     private final ConnectionLimits limits;
     private final ClientWarnings warnings = new ClientWarnings(LOG);
     private final AtomicInteger connectionNumber = new AtomicInteger();
+    private final CpuLatencyRequest latency;
     private volatile boolean closing;
 
     private BrickServer(Config c, Listener listener, int index, BrickRoot root) throws IOException {
@@ -119,6 +133,8 @@ public final class BrickServer implements AutoCloseable {
             throw new BrickStartException("brick " + address + " cannot listen on " + host + ":" + c.port() + ": "
                     + e.getMessage());
         }
+        this.latency = c.cpuLatencyMicros() == null ? CpuLatencyRequest.none()
+                : CpuLatencyRequest.of(CpuLatencyRequest.DEVICE, c.cpuLatencyMicros(), QUIET, "brick " + address);
         Thread acceptor = new Thread(this::accept, "brick-" + address.port() + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -357,6 +373,7 @@ public final class BrickServer implements AutoCloseable {
 
     /** Count and time of one served operation, kept for the log and passed on to the listener. */
     void served(String op, long nanos, int errno, long in, long out) {
+        latency.busy();
         served.record(op, nanos, errno != 0);
         listener.operation(this, op, nanos, errno, in, out);
     }
@@ -385,6 +402,7 @@ public final class BrickServer implements AutoCloseable {
         }
         events.close();
         root.close();
+        latency.close();
         LOG.info("brick {} of volume {} stopped; operations served:\n{}", address, volume.name(), served);
         listener.stopped(this);
     }

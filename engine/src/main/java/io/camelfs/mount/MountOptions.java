@@ -1,5 +1,6 @@
 package io.camelfs.mount;
 
+import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.protocol.Transport;
 import io.camelfs.tls.TlsFiles;
 import io.camelfs.volume.BrickAddress;
@@ -165,18 +166,10 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
     }
 
     private static Integer microseconds(String name, String value) {
-        if ("off".equals(require(name, value))) {
-            return null;
-        }
         try {
-            int us = Integer.parseInt(value);
-            if (us < 0 || us > 1_000_000) {
-                throw new NumberFormatException();
-            }
-            return us;
-        } catch (NumberFormatException e) {
-            throw new InvalidVolumeException("mount option " + name + ": '" + value + "' is neither 'off' nor a"
-                    + " number of microseconds between 0 and 1000000");
+            return CpuLatencyRequest.parseMicros(require(name, value));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidVolumeException("mount option " + name + ": " + e.getMessage());
         }
     }
 

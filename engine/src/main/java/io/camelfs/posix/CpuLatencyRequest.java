@@ -65,6 +65,27 @@ public final class CpuLatencyRequest implements AutoCloseable {
         return r;
     }
 
+    /**
+     * A limit as options give it: microseconds from 0 to 1,000,000, or "off" (null: request nothing).
+     *
+     * @throws IllegalArgumentException naming what is wrong with value
+     */
+    public static Integer parseMicros(String value) {
+        if ("off".equals(value)) {
+            return null;
+        }
+        try {
+            int us = Integer.parseInt(value);
+            if (us >= 0 && us <= 1_000_000) {
+                return us;
+            }
+        } catch (NumberFormatException e) {
+            // described below
+        }
+        throw new IllegalArgumentException("'" + value + "' is neither 'off' nor a number of microseconds between 0"
+                + " and 1000000");
+    }
+
     /** Work is flowing now: hold the limit (one system call the first time after a quiet spell). */
     public void busy() {
         lastBusy = System.nanoTime();

@@ -35,7 +35,7 @@ public final class NodeFileCheck {
     private static final String VOLUME_TYPE = VolumeDefinition.class.getName();
     private static final Set<String> VOLUME_PROPERTIES = Set.of("name", "replica", "bricks", "arbiter", "options");
     private static final Map<String, String> BRICK_PARAMETERS = Map.of("directory", "text", "port", "port",
-            "bindHost", "text", "createDirectory", "boolean", "threads", "number");
+            "bindHost", "text", "createDirectory", "boolean", "threads", "number", "cpuLatency", "latency");
     private static final Set<String> GLUSTER_OPERATIONS = Set.of("write", "read", "delete", "list", "mkdir", "stat",
             "append", "rename", "setattr", "heal", "healInfo");
 
@@ -301,6 +301,13 @@ public final class NodeFileCheck {
                     Integer.parseInt(v.trim());
                 } catch (NumberFormatException e) {
                     throw new Problem(where + ": '" + v + "' is not a number");
+                }
+            }
+            case "latency" -> {
+                try {
+                    io.camelfs.posix.CpuLatencyRequest.parseMicros(v.trim());
+                } catch (IllegalArgumentException e) {
+                    throw new Problem(where + ": " + e.getMessage());
                 }
             }
             case "boolean" -> {

@@ -1,6 +1,7 @@
 package io.camelfs.camel.brick;
 
 import io.camelfs.brick.BrickServer;
+import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.brick.BrickStartException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -36,10 +37,16 @@ public class BrickConsumer extends DefaultConsumer implements BrickServer.Listen
         if (e.getPort() <= 0) {
             throw new BrickStartException(e.getEndpointUri() + ": the port option is required");
         }
+        Integer cpuLatency;
+        try {
+            cpuLatency = CpuLatencyRequest.parseMicros(e.getCpuLatency());
+        } catch (IllegalArgumentException ex) {
+            throw new BrickStartException(e.getEndpointUri() + ": cpuLatency " + ex.getMessage());
+        }
         // lifecycle events go through the route on their own thread, never on a thread serving file operations
         events = e.getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "brick-events");
         server = BrickServer.start(new BrickServer.Config(e.spec(), Path.of(e.getDirectory()), e.getBindHost(),
-                e.getPort(), e.isCreateDirectory(), e.getThreads()), this);
+                e.getPort(), e.isCreateDirectory(), e.getThreads(), cpuLatency), this);
     }
 
     @Override
