@@ -10,7 +10,7 @@ freshfs() {
 }
 
 # bench_node N P1 P2 BRICKDIR: the YAML of node N of volume "bench" (replica 2, bricks on 127.0.0.1:P1 and
-# 127.0.0.1:P2), serving brick N from BRICKDIR.
+# 127.0.0.1:P2), serving brick N from BRICKDIR. CPU_LATENCY=US|off sets the brick's cpuLatency (default: the brick's).
 bench_node() {
   if [ "$1" = 1 ]; then bp=$2; else bp=$3; fi
   cat <<YAML
@@ -26,7 +26,8 @@ bench_node() {
       parameters:
         directory: $4
         port: $bp
-        createDirectory: true
+        createDirectory: true${CPU_LATENCY:+
+        cpuLatency: \"$CPU_LATENCY\"}
       steps:
         - log: "\${body}"
 YAML

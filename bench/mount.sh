@@ -4,6 +4,7 @@
 #
 #   bench/mount.sh [FSBENCH ARGS...]        e.g. bench/mount.sh --files 2000 --big 256   (needs root)
 #   MOUNT_OPTS=md-cache-timeout=1 bench/mount.sh ...   adds mount options (to measure one setting against another)
+#   CPU_LATENCY=off bench/mount.sh ...   mount and bricks ask for no CPU wake-up latency (PM QoS); default: they do
 #   OPCOST=1 bench/mount.sh ...   then prints one operation's wall and CPU time per process (bench/opcost.py)
 #   STATS=1 bench/mount.sh ...    then prints the mount's and a brick's time per callback and operation
 #   UPCALLS=1 bench/mount.sh ...  then one more camelfs run under the kernel's fuse tracepoints (bench/upcalls.py)
@@ -40,7 +41,8 @@ for n in 1 2; do
 done
 for n in 1 2; do await_started "$work/node$n.log"; done
 mkdir -p "$work/mnt"
-"$root/bin/camelfs" mount -o log-file="$work/mount.log"${MOUNT_OPTS:+,$MOUNT_OPTS} "127.0.0.1:$p1:/bench" "$work/mnt"
+"$root/bin/camelfs" mount -o log-file="$work/mount.log"${CPU_LATENCY:+,cpu-latency=$CPU_LATENCY}${MOUNT_OPTS:+,$MOUNT_OPTS} \
+  "127.0.0.1:$p1:/bench" "$work/mnt"
 mpid=$(pgrep -f -- "--foreground.*$work/mnt" | head -1)
 echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores; fsbench $*"
 # warm-up: bricks and mounts are long-running daemons whose hot code is compiled; measured cold, the JIT
