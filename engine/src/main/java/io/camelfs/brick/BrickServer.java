@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class BrickServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrickServer.class);
 
-    /** How to start a brick. bindHost null means the host named in the volume's brick list. */
     /**
+     * How to start a brick. bindHost null means the host named in the volume's brick list.
+     *
      * @param cpuLatencyMicros wake-up latency asked of idle CPUs while operations flow (see
      *     {@link CpuLatencyRequest}); null asks for nothing
      */
@@ -68,9 +69,6 @@ public final class BrickServer implements AutoCloseable {
         default void operation(BrickServer brick, String op, long nanos, int errno, long bytesIn, long bytesOut) {
         }
     }
-
-    /** How long without an operation before idle CPUs may sleep deeply again. */
-    private static final java.time.Duration QUIET = java.time.Duration.ofMillis(100);
 
     private final VolumeSpec volume;
     private final int index;
@@ -133,8 +131,7 @@ public final class BrickServer implements AutoCloseable {
             throw new BrickStartException("brick " + address + " cannot listen on " + host + ":" + c.port() + ": "
                     + e.getMessage());
         }
-        this.latency = c.cpuLatencyMicros() == null ? CpuLatencyRequest.none()
-                : CpuLatencyRequest.of(CpuLatencyRequest.DEVICE, c.cpuLatencyMicros(), QUIET, "brick " + address);
+        this.latency = CpuLatencyRequest.whileBusy(c.cpuLatencyMicros(), "brick " + address);
         Thread acceptor = new Thread(this::accept, "brick-" + address.port() + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();

@@ -20,9 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class MountDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(MountDaemon.class);
 
-    /** How long without an upcall before idle CPUs may sleep deeply again. */
-    private static final java.time.Duration QUIET = java.time.Duration.ofMillis(100);
-
     private MountDaemon() {
     }
 
@@ -32,9 +29,7 @@ public final class MountDaemon {
                 "mount " + mountpoint + " on " + LocalHost.name(), options.transport());
         // squashed users own what they create as someone else, whom the bricks judge: only they can tell
         boolean early = !options.syncCreate() && volume.spec().options().squash().mode() == Squash.Mode.NONE;
-        CpuLatencyRequest latency = options.cpuLatencyMicros() == null ? CpuLatencyRequest.none()
-                : CpuLatencyRequest.of(CpuLatencyRequest.DEVICE, options.cpuLatencyMicros(), QUIET,
-                        "mount " + mountpoint);
+        CpuLatencyRequest latency = CpuLatencyRequest.whileBusy(options.cpuLatencyMicros(), "mount " + mountpoint);
         CamelfsFuse fs = new CamelfsFuse(volume, mountpoint, volume::holdsLease, volume::knowsListing,
                 options.mdCacheTimeout(), early, latency::busy);
         volume.onLeaseRecall(fs::leasesRecalled);

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class CpuLatencyRequest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CpuLatencyRequest.class);
     public static final Path DEVICE = Path.of("/dev/cpu_dma_latency");
+    /** How long without work before idle CPUs may sleep deeply again. */
+    private static final Duration QUIET = Duration.ofMillis(100);
     private static final CpuLatencyRequest NONE = new CpuLatencyRequest(null, 0, Duration.ZERO, "nothing");
 
     private final Path device;
@@ -48,6 +50,14 @@ public final class CpuLatencyRequest implements AutoCloseable {
     /** Requests nothing; {@link #busy()} costs nothing. */
     public static CpuLatencyRequest none() {
         return NONE;
+    }
+
+    /**
+     * What a mount or brick holds while it works: a limit of microseconds through {@link #DEVICE}, dropped after
+     * {@link #QUIET}; nothing for a null limit (the option "off").
+     */
+    public static CpuLatencyRequest whileBusy(Integer microseconds, String purpose) {
+        return microseconds == null ? none() : of(DEVICE, microseconds, QUIET, purpose);
     }
 
     /**

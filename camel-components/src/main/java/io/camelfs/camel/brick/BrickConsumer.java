@@ -1,8 +1,8 @@
 package io.camelfs.camel.brick;
 
 import io.camelfs.brick.BrickServer;
-import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.brick.BrickStartException;
+import io.camelfs.posix.CpuLatencyRequest;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.Exchange;
