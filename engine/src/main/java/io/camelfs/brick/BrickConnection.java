@@ -242,7 +242,7 @@ final class BrickConnection implements Runnable {
                 case PING:
                     return reply(f, service.ping(PingRequest.parseFrom(f.payload())));
                 case CALL:
-                    return reply(f, service.call(FopRequest.parseFrom(f.payload())));
+                    return reply(f, service.call(FopRequest.parser().parseFrom(f.aliasedPayload())));
                 case ACQUIRE:
                     return reply(f, service.acquire(LeaseRequest.parseFrom(f.payload())));
                 case RELEASE:

@@ -425,7 +425,7 @@ final class BrickService {
             }
             case WRITE: {
                 var c = req.getWrite();
-                Attr a = store.write(c.getPath(), gfid(c.getGfid()), c.getOffset(), c.getData().toByteArray(),
+                Attr a = store.write(c.getPath(), gfid(c.getGfid()), c.getOffset(), Wire.bytes(c.getData()),
                         c.getTruncate(), c.getSync() || syncWrites, time);
                 return ok(a).setWritten(c.getData().size());
             }

@@ -736,19 +736,20 @@ public final class PosixStore {
     }
 
     /** Writes data at offset; truncate >= 0 then cuts the file to that size (whole-file overwrite). */
-    public Attr write(String path, Gfid gfid, long offset, byte[] data, long truncate, boolean sync,
+    public Attr write(String path, Gfid gfid, long offset, ByteBuffer data, long truncate, boolean sync,
             Timespec time) {
         try (Entry e = entry(path, true); Inode i = open(e, Posix.O_WRONLY)) {
             requireRegular(i, path);
             expect(i, gfid, path);
+            int length = data.remaining();
             try {
-                if (data.length > 0 && !arbiter) {
-                    Posix.pwriteFully(i.fd, data, data.length, offset);
+                if (length > 0 && !arbiter) {
+                    Posix.pwriteFully(i.fd, data, offset);
                 }
                 if (truncate >= 0 && !arbiter) {
                     Posix.ftruncate(i.fd, truncate);
                 }
-                if (data.length > 0 || truncate >= 0) {
+                if (length > 0 || truncate >= 0) {
                     stamp(i.fd, "", null, time); // the arbiter too: it keeps the same metadata without the data
                 }
                 if (sync) {
@@ -762,7 +763,7 @@ public final class PosixStore {
     }
 
     public Attr truncate(String path, Gfid gfid, long size, Timespec time) {
-        return write(path, gfid, 0, new byte[0], size, false, time);
+        return write(path, gfid, 0, ByteBuffer.allocate(0), size, false, time);
     }
 
     public void fsync(String path, Gfid gfid, boolean datasync) {

@@ -1,8 +1,10 @@
 package io.camelfs.posix;
 
+import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 
 /**
  * The C library calls a brick needs and java.nio does not offer (the *at family, user xattrs on descriptors,
@@ -18,11 +20,10 @@ public interface LibC {
 
     long pread(int fd, Pointer buf, long count, long offset);
 
-    long pwrite(int fd, Pointer buf, long count, long offset);
-
     long pread(int fd, @Out byte[] buf, long count, long offset);
 
-    long pwrite(int fd, @In byte[] buf, long count, long offset);
+    /** Pinned: a heap buffer's array is handed to the kernel as it is, not first copied to native memory. */
+    long pwrite(int fd, @Pinned @In ByteBuffer buf, long count, long offset);
 
     int ftruncate(int fd, long length);
 

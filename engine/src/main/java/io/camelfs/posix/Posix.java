@@ -4,6 +4,7 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Timespec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
@@ -145,11 +146,16 @@ public final class Posix {
     }
 
     public static void pwriteFully(int fd, byte[] buf, int len, long offset) {
-        int done = 0;
-        while (done < len) {
-            byte[] part = done == 0 ? buf : java.util.Arrays.copyOfRange(buf, done, len);
-            long n = check(C.pwrite(fd, part, len - done, offset + done), "write", null);
-            done += (int) n;
+        pwriteFully(fd, ByteBuffer.wrap(buf, 0, len), offset);
+    }
+
+    /** Writes the buffer's remaining bytes at offset; the buffer's position is left as it was. */
+    public static void pwriteFully(int fd, ByteBuffer buf, long offset) {
+        ByteBuffer rest = buf.duplicate();
+        while (rest.hasRemaining()) {
+            long n = check(C.pwrite(fd, rest, rest.remaining(), offset), "write", null);
+            rest.position(rest.position() + (int) n);
+            offset += n;
         }
     }
 

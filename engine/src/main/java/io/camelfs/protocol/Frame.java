@@ -1,5 +1,7 @@
 package io.camelfs.protocol;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -40,6 +42,17 @@ public record Frame(int kind, int method, long id, byte[] payload) {
         p[0] = (byte) code;
         System.arraycopy(m, 0, p, 1, m.length);
         return new Frame(ERROR, req.method, req.id, p);
+    }
+
+    /**
+     * The payload as parser input whose bytes fields (a write's data) share this frame's array instead of being
+     * copied out of it: the frame is read into an array of its own, which nothing writes into after. (Protobuf
+     * aliases only input it knows to be immutable, hence the detour through a wrapping ByteString.)
+     */
+    public CodedInputStream aliasedPayload() {
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(payload).newCodedInput();
+        in.enableAliasing(true);
+        return in;
     }
 
     public int errorCode() {
