@@ -33,6 +33,8 @@ public interface LibC {
 
     int syncfs(int fd);
 
+    int sync_file_range(int fd, long offset, long nbytes, int flags);
+
     int fallocate(int fd, int mode, long offset, long length);
 
     int statx(int dirfd, @In byte[] path, int flags, int mask, Pointer buf);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A brick's write: the bytes it takes from a buffer. */
+/** A brick's write: the bytes it takes from a buffer, and the writeback it starts for a sequential writer. */
 class PosixStoreWriteTest {
     private static final int PIECE = 128 << 10;
     private static final int CHUNK = 8 << 20;
@@ -61,5 +61,58 @@ class PosixStoreWriteTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(backing, 1_500, 4_000),
                 java.util.Arrays.copyOfRange(file, 4_096, file.length));
         assertEquals(500, slice.position(), "the caller's buffer is not consumed");
+    }
+
+    @Test
+    void aWriteReachingTheNextChunkStartsTheFilledChunksWriteback() throws Exception {
+        Gfid g = create("/seq");
+        byte[] piece = new byte[PIECE];
+        random.nextBytes(piece);
+        for (long off = 0; off <= CHUNK; off += PIECE) {
+            store.write("/seq", g, off, ByteBuffer.wrap(piece), -1, false, now());
+        }
+        // ext4 allocates blocks only when writeback starts (delayed allocation): the filled chunk has blocks, the
+        // piece written past it is still waiting in the page cache
+        List<long[]> delayed = delayedExtents(dir.resolve("seq"));
+        assertEquals(1, delayed.size(), "one delayed extent: " + render(delayed));
+        assertEquals(CHUNK / 4096, delayed.get(0)[0], "it starts where the filled chunk ends");
+        assertEquals((CHUNK + PIECE) / 4096 - 1, delayed.get(0)[1]);
+    }
+
+    @Test
+    void writesWithinAChunkLeaveWritebackToTheKernel() throws Exception {
+        Gfid g = create("/small");
+        byte[] piece = new byte[PIECE];
+        random.nextBytes(piece);
+        for (long off = 0; off < CHUNK / 2; off += PIECE) {
+            store.write("/small", g, off, ByteBuffer.wrap(piece), -1, false, now());
+        }
+        List<long[]> delayed = delayedExtents(dir.resolve("small"));
+        assertEquals(1, delayed.size(), render(delayed));
+        assertEquals(0, delayed.get(0)[0]);
+        assertEquals(CHUNK / 2 / 4096 - 1, delayed.get(0)[1], "the whole file is still delayed");
+    }
+
+    /** First and last 4 KiB block of each extent filefrag reports as delayed allocation (not yet written back). */
+    private static List<long[]> delayedExtents(Path file) throws Exception {
+        Process p = new ProcessBuilder("filefrag", "-v", "-b4096", file.toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "filefrag: " + out);
+        assertTrue(out.contains("Filesystem type is: ef53"), "the test directory must be on ext4: " + out);
+        List<long[]> delayed = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\.\\.\\s*(\\d+):.*delalloc").matcher(out);
+        while (m.find()) {
+            delayed.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+        }
+        return delayed;
+    }
+
+    private static String render(List<long[]> extents) {
+        StringBuilder b = new StringBuilder();
+        for (long[] e : extents) {
+            b.append(e[0]).append("..").append(e[1]).append(' ');
+        }
+        return b.toString();
     }
 }
