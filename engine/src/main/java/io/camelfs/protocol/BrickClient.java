@@ -2,6 +2,7 @@ package io.camelfs.protocol;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
@@ -141,13 +142,12 @@ public final class BrickClient implements AutoCloseable {
         Link c = Link.connect(address, timeout, transport);
         try {
             HelloReply r = HelloReply.parseFrom(exchange(c, Method.HELLO, HelloRequest.newBuilder()
-                    .setSession(session).setVolume(volume).setProtocol(Wire.PROTOCOL).setClient(clientName).build()
-                    .toByteArray()));
+                    .setSession(session).setVolume(volume).setProtocol(Wire.PROTOCOL).setClient(clientName).build()));
             if (r.getBrickIndex() != index) {
                 throw new BrickRefusedException(Frame.FAILED_PRECONDITION, "brick " + address + " says it is brick "
                         + r.getBrickIndex() + " of volume " + volume + ", expected " + index);
             }
-            exchange(c, Method.SUBSCRIBE, UpcallRequest.newBuilder().setSession(session).build().toByteArray());
+            exchange(c, Method.SUBSCRIBE, UpcallRequest.newBuilder().setSession(session).build());
             boolean newEpoch;
             synchronized (stateLock) {
                 Link old = control;
@@ -175,9 +175,8 @@ public final class BrickClient implements AutoCloseable {
     }
 
     /** Sends a request on a link nobody else reads and returns the reply payload. */
-    private byte[] exchange(Link l, Method m, byte[] payload) {
-        long id = ids.incrementAndGet();
-        l.send(Frame.request(m, id, payload));
+    private byte[] exchange(Link l, Method m, MessageLite message) {
+        l.send(m, ids.incrementAndGet(), message);
         Frame f = l.receive(timeout.toMillis());
         if (f.kind() == Frame.ERROR) {
             throw new BrickRefusedException(f.errorCode(), f.errorMessage());
@@ -230,8 +229,8 @@ public final class BrickClient implements AutoCloseable {
             }
             Link c = control;
             if (c != null) {
-                c.send(Frame.request(Method.PING, ids.incrementAndGet(), PingRequest.newBuilder().setSession(session)
-                        .setSettled(settled()).build().toByteArray()));
+                c.send(Method.PING, ids.incrementAndGet(), PingRequest.newBuilder().setSession(session)
+                        .setSettled(settled()).build());
             }
             if (System.currentTimeMillis() - lastOk > timeout.toMillis()) {
                 if (c != null) {
@@ -267,7 +266,7 @@ public final class BrickClient implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ calls
 
-    private <T> Pending<T> request(Method m, byte[] payload, Duration deadline, Parser<T> parser) {
+    private <T> Pending<T> request(Method m, MessageLite message, Duration deadline, Parser<T> parser) {
         Link l = pool.pollFirst();
         while (l != null && l.idleLongerThan(poolIdleNanos)) {
             l.close();
@@ -277,8 +276,7 @@ public final class BrickClient implements AutoCloseable {
             if (l == null) {
                 l = Link.connect(address, timeout, transport);
             }
-            long id = ids.incrementAndGet();
-            l.send(Frame.request(m, id, payload));
+            l.send(m, ids.incrementAndGet(), message);
         } catch (BrickUnavailableException e) {
             if (l != null) {
                 l.close();
@@ -336,8 +334,7 @@ public final class BrickClient implements AutoCloseable {
             settledUpTo = settled();
         }
         header.setSession(session).setSeq(s).setSettled(settledUpTo);
-        byte[] payload = req.setHeader(header).build().toByteArray();
-        return new Sent(s, request(Method.CALL, payload, deadline, FopReply::parseFrom));
+        return new Sent(s, request(Method.CALL, req.setHeader(header).build(), deadline, FopReply::parseFrom));
     }
 
     public void settle(long s) {
@@ -357,12 +354,12 @@ public final class BrickClient implements AutoCloseable {
     public Pending<LeaseReply> acquire(List<String> keys, boolean wait, Duration deadline) {
         long waitMillis = wait ? Math.max(1, deadline.toMillis() - 200) : 0;
         return request(Method.ACQUIRE, LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).setWait(wait)
-                .setWaitMillis((int) waitMillis).build().toByteArray(), deadline.plus(timeout), LeaseReply::parseFrom);
+                .setWaitMillis((int) waitMillis).build(), deadline.plus(timeout), LeaseReply::parseFrom);
     }
 
     public Pending<LeaseReply> release(List<String> keys) {
-        return request(Method.RELEASE, LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).build()
-                .toByteArray(), timeout, LeaseReply::parseFrom);
+        return request(Method.RELEASE, LeaseRequest.newBuilder().setSession(session).addAllKeys(keys).build(), timeout,
+                LeaseReply::parseFrom);
     }
 
     @Override
@@ -373,8 +370,8 @@ public final class BrickClient implements AutoCloseable {
         if (up && c != null) {
             try {
                 // goodbye: the brick releases our leases and locks now instead of after the grace period
-                c.send(Frame.request(Method.PING, ids.incrementAndGet(), PingRequest.newBuilder().setSession(session)
-                        .setSettled(settled()).setGoodbye(true).build().toByteArray()));
+                c.send(Method.PING, ids.incrementAndGet(), PingRequest.newBuilder().setSession(session)
+                        .setSettled(settled()).setGoodbye(true).build());
             } catch (BrickUnavailableException e) {
                 LOG.debug("goodbye to {} failed: {}", address, e.toString());
             }

@@ -1,6 +1,7 @@
 package io.camelfs.protocol;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.UnsafeByteOperations;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -64,12 +65,27 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     }
 
     public void write(DataOutputStream out) throws IOException {
-        out.writeInt(HEADER + payload.length);
+        header(out, kind, method, id, payload.length);
+        out.write(payload);
+        out.flush();
+    }
+
+    /**
+     * Writes a request frame carrying message, serialised straight into out: no array of the whole message first,
+     * which for a write was one more copy of its data per brick.
+     */
+    static void writeRequest(DataOutputStream out, Method m, long id, MessageLite message) throws IOException {
+        header(out, REQUEST, m.wire(), id, message.getSerializedSize());
+        message.writeTo(out);
+        out.flush();
+    }
+
+    private static void header(DataOutputStream out, int kind, int method, long id, int payloadLength)
+            throws IOException {
+        out.writeInt(HEADER + payloadLength);
         out.writeByte(kind);
         out.writeByte(method);
         out.writeLong(id);
-        out.write(payload);
-        out.flush();
     }
 
     /** Reads one frame; a length outside 10..MAX_FRAME is a protocol violation and ends the connection. */

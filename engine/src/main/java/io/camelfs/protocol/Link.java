@@ -1,5 +1,6 @@
 package io.camelfs.protocol;
 
+import com.google.protobuf.MessageLite;
 import io.camelfs.volume.BrickAddress;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -17,6 +18,8 @@ import java.time.Duration;
  * trip costs no thread hand-off in the client.
  */
 final class Link implements AutoCloseable {
+    /** A mount's largest request (a 128 KiB write and its message) fits, so every request leaves in one send. */
+    private static final int SEND_BUFFER = 160 * 1024;
     private final BrickAddress address;
     private final Socket socket;
     private final DataInputStream in;
@@ -25,13 +28,11 @@ final class Link implements AutoCloseable {
     private volatile boolean answered;
     private volatile long lastUsedNanos = System.nanoTime();
 
-
-
     private Link(BrickAddress address, Socket socket) throws IOException {
         this.address = address;
         this.socket = socket;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), SEND_BUFFER));
     }
 
     static Link connect(BrickAddress a, Duration timeout, Transport transport) {
@@ -65,10 +66,10 @@ final class Link implements AutoCloseable {
         return new BrickUnavailableException(e.getMessage() == null ? e.toString() : e.getMessage(), false, e);
     }
 
-    void send(Frame f) {
+    void send(Method m, long id, MessageLite message) {
         try {
             synchronized (out) {
-                f.write(out);
+                Frame.writeRequest(out, m, id, message);
             }
         } catch (IOException e) {
             close();

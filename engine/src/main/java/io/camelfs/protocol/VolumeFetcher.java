@@ -28,8 +28,7 @@ public final class VolumeFetcher {
         List<String> why = new ArrayList<>();
         for (BrickAddress a : all) {
             try (Link l = Link.connect(a, timeout, transport)) {
-                l.send(Frame.request(Method.VOLUME, 1, VolumeRequest.newBuilder().setVolume(volume).build()
-                        .toByteArray()));
+                l.send(Method.VOLUME, 1, VolumeRequest.newBuilder().setVolume(volume).build());
                 Frame f = l.receive(timeout.toMillis());
                 if (f.kind() == Frame.ERROR) {
                     if (f.errorCode() == Frame.NOT_FOUND) {
