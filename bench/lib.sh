@@ -5,8 +5,15 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 
 # freshfs DIR SIZE: a new ext4 on the sparse image DIR.img, loop-mounted at DIR (needs root). ext4 slows file
 # creation for minutes after mass deletions: a new filesystem measures camelfs, not this machine's history.
+# A loop device copies every block it writes into the image file's page cache, in a kernel thread on this machine's
+# cores: a disk does not, and the copying competes with whatever writes (with replica 2, twice as much of it).
+# LOOP_DIO=1 puts the device in direct-I/O mode, which writes to the image without that copy.
 freshfs() {
-  truncate -s "$2" "$1.img"; mkfs.ext4 -q -F "$1.img"; mkdir -p "$1"; mount -o loop "$1.img" "$1"
+  truncate -s "$2" "$1.img"; mkfs.ext4 -q -F "$1.img"; mkdir -p "$1"
+  mount -o loop "$1.img" "$1"
+  if [ -n "${LOOP_DIO:-}" ]; then
+    losetup --direct-io=on "$(findmnt -n -o SOURCE "$1")"
+  fi
 }
 
 # bench_node N P1 P2 BRICKDIR: the YAML of node N of volume "bench" (replica 2, bricks on 127.0.0.1:P1 and

@@ -9,6 +9,7 @@
 #   STATS=1 bench/mount.sh ...    then prints the mount's and a brick's time per callback and operation
 #   UPCALLS=1 bench/mount.sh ...  then one more camelfs run under the kernel's fuse tracepoints (bench/upcalls.py)
 #   ROUNDS=5 bench/mount.sh ...   runs of each target (default 3); figures are the median, camelfs's range shown
+#   LOOP_DIO=1 bench/mount.sh ... both filesystems' loop devices in direct-I/O mode (see bench/lib.sh freshfs)
 #
 # Both targets get a freshly made ext4 (loop-mounted image on the machine's disk): ext4 slows file creation for
 # minutes after mass deletions, so a filesystem with this session's history would measure the history.
@@ -44,7 +45,8 @@ mkdir -p "$work/mnt"
 "$root/bin/camelfs" mount -o log-file="$work/mount.log"${CPU_LATENCY:+,cpu-latency=$CPU_LATENCY}${MOUNT_OPTS:+,$MOUNT_OPTS} \
   "127.0.0.1:$p1:/bench" "$work/mnt"
 mpid=$(pgrep -f -- "--foreground.*$work/mnt" | head -1)
-echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores; fsbench $*"
+loops=buffered; [ -z "${LOOP_DIO:-}" ] || loops=direct-I/O
+echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores, $loops loop devices; fsbench $*"
 # warm-up: bricks and mounts are long-running daemons whose hot code is compiled; measured cold, the JIT
 # compilers of three fresh JVMs take a third of the two cores (seen with perf), so run the workload first
 for i in 1 2 3; do python3 "$fsbench" "$work/mnt" --files 3000 --big 32 > /dev/null; done
