@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
-import jnr.ffi.annotations.Pinned;
 
 /**
  * The C library calls a brick needs and java.nio does not offer (the *at family, user xattrs on descriptors,
@@ -22,8 +21,8 @@ public interface LibC {
 
     long pread(int fd, @Out byte[] buf, long count, long offset);
 
-    /** Pinned: a heap buffer's array is handed to the kernel as it is, not first copied to native memory. */
-    long pwrite(int fd, @Pinned @In ByteBuffer buf, long count, long offset);
+    /** Given a direct buffer (Posix.pwriteFully makes sure), its memory goes to the kernel as it is. */
+    long pwrite(int fd, @In ByteBuffer buf, long count, long offset);
 
     int ftruncate(int fd, long length);
 

@@ -149,11 +149,26 @@ public final class Posix {
         pwriteFully(fd, ByteBuffer.wrap(buf, 0, len), offset);
     }
 
+    /**
+     * Heap bytes reach the kernel through this thread's native buffer, one copy. Pinning the array instead saves
+     * that copy but holds off the JVM's garbage collection for as long as the write blocks, and a write into the
+     * page cache can block for seconds when the kernel throttles dirty pages.
+     */
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(128 << 10));
+
     /** Writes the buffer's remaining bytes at offset; the buffer's position is left as it was. */
     public static void pwriteFully(int fd, ByteBuffer buf, long offset) {
         ByteBuffer rest = buf.duplicate();
+        ByteBuffer through = rest.isDirect() ? null : WRITE_BUFFER.get();
         while (rest.hasRemaining()) {
-            long n = check(C.pwrite(fd, rest, rest.remaining(), offset), "write", null);
+            ByteBuffer out = rest;
+            if (through != null) {
+                int n = Math.min(through.capacity(), rest.remaining());
+                through.clear().put(0, rest, rest.position(), n).limit(n);
+                out = through;
+            }
+            long n = check(C.pwrite(fd, out, out.remaining(), offset), "write", null);
             rest.position(rest.position() + (int) n);
             offset += n;
         }

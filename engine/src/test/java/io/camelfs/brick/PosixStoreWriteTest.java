@@ -64,6 +64,25 @@ class PosixStoreWriteTest {
     }
 
     @Test
+    void aWriteLargerThanTheNativeBufferArrivesWholeFromHeapAndDirectBuffers() throws Exception {
+        Gfid g = create("/large");
+        byte[] heap = new byte[300_001];
+        random.nextBytes(heap);
+        ByteBuffer direct = ByteBuffer.allocateDirect(200_000);
+        byte[] second = new byte[200_000];
+        random.nextBytes(second);
+        direct.put(second).flip();
+
+        store.write("/large", g, 0, ByteBuffer.wrap(heap), -1, false, now());
+        store.write("/large", g, heap.length, direct, -1, false, now());
+
+        byte[] file = Files.readAllBytes(dir.resolve("large"));
+        assertEquals(heap.length + second.length, file.length);
+        assertArrayEquals(heap, java.util.Arrays.copyOf(file, heap.length));
+        assertArrayEquals(second, java.util.Arrays.copyOfRange(file, heap.length, file.length));
+    }
+
+    @Test
     void aWriteReachingTheNextChunkStartsTheFilledChunksWriteback() throws Exception {
         Gfid g = create("/seq");
         byte[] piece = new byte[PIECE];
