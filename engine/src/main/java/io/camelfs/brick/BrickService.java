@@ -425,8 +425,9 @@ final class BrickService {
             }
             case WRITE: {
                 var c = req.getWrite();
-                Attr a = store.write(c.getPath(), gfid(c.getGfid()), c.getOffset(), Wire.bytes(c.getData()),
-                        c.getTruncate(), c.getSync() || syncWrites, time);
+                // a view of the request's frame, not a copy (see Frame.aliasedPayload)
+                Attr a = store.write(c.getPath(), gfid(c.getGfid()), c.getOffset(),
+                        c.getData().asReadOnlyByteBuffer(), c.getTruncate(), c.getSync() || syncWrites, time);
                 return ok(a).setWritten(c.getData().size());
             }
             case TRUNCATE: {

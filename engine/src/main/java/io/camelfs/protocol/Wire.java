@@ -1,8 +1,6 @@
 package io.camelfs.protocol;
 
-import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.camelfs.afr.Changelog;
 import io.camelfs.afr.Counters;
 import io.camelfs.fop.Attr;
@@ -18,8 +16,6 @@ import io.camelfs.protocol.v1.Time;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.VolumeOptions;
 import io.camelfs.volume.VolumeSpec;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,53 +42,6 @@ public final class Wire {
             throw new FopException(Errno.EINVAL, "a gfid has " + Gfid.LENGTH + " bytes, not " + b.size());
         }
         return Gfid.of(b.toByteArray());
-    }
-
-    /**
-     * The bytes of b without copying them when b is one slice of an array (what a message parsed with aliasing
-     * holds: a write's data then stays in the frame it arrived in), else a copy. The buffer is writable only because
-     * native calls refuse a read-only heap buffer; nobody writes into it.
-     */
-    public static ByteBuffer bytes(ByteString b) {
-        ArraySlice slice = new ArraySlice();
-        try {
-            UnsafeByteOperations.unsafeWriteTo(b, slice);
-        } catch (IOException e) {
-            throw new IllegalStateException("ArraySlice does not throw", e);
-        }
-        return slice.pieces == 1 && slice.array != null ? slice.array : ByteBuffer.wrap(b.toByteArray());
-    }
-
-    /** Catches the array a ByteString hands over when it hands over one array and nothing else. */
-    private static final class ArraySlice extends ByteOutput {
-        ByteBuffer array;
-        int pieces;
-
-        @Override
-        public void writeLazy(byte[] value, int offset, int length) {
-            pieces++;
-            array = ByteBuffer.wrap(value, offset, length);
-        }
-
-        @Override
-        public void write(byte value) {
-            pieces++;
-        }
-
-        @Override
-        public void write(byte[] value, int offset, int length) {
-            pieces++;
-        }
-
-        @Override
-        public void write(ByteBuffer value) {
-            pieces++;
-        }
-
-        @Override
-        public void writeLazy(ByteBuffer value) {
-            pieces++;
-        }
     }
 
     public static Time time(Timespec t) {

@@ -64,6 +64,19 @@ class PosixStoreWriteTest {
     }
 
     @Test
+    void writesAReadOnlySliceAsARequestsDataArrives() throws Exception {
+        Gfid g = create("/ro");
+        byte[] backing = new byte[10_000];
+        random.nextBytes(backing);
+        ByteBuffer view = ByteBuffer.wrap(backing, 2_000, 5_000).slice().asReadOnlyBuffer().position(1_000);
+
+        store.write("/ro", g, 0, view, -1, false, now());
+
+        assertArrayEquals(java.util.Arrays.copyOfRange(backing, 3_000, 7_000), Files.readAllBytes(dir.resolve("ro")));
+        assertEquals(1_000, view.position(), "the caller's buffer is not consumed");
+    }
+
+    @Test
     void aWriteLargerThanTheNativeBufferArrivesWholeFromHeapAndDirectBuffers() throws Exception {
         Gfid g = create("/large");
         byte[] heap = new byte[300_001];

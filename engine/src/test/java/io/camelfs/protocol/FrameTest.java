@@ -2,6 +2,7 @@ package io.camelfs.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.google.protobuf.ByteString;
 import io.camelfs.protocol.v1.FopRequest;
@@ -11,10 +12,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** A request serialised straight into the stream reads back as the frame its bytes would have made. */
+/** Requests serialised straight into the stream, and parsed without copying their data out of the frame. */
 class FrameTest {
     @Test
     void aStreamedRequestReadsBackAsItsMessageBytes() throws Exception {
@@ -41,5 +44,33 @@ class FrameTest {
         assertEquals(Method.PING.wire(), empty.method());
         assertEquals(0, empty.payload().length, "an empty message is an empty payload");
         assertEquals(-1, in.read(), "nothing after the two frames");
+    }
+
+    private static byte[] remaining(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @Test
+    void dataParsedFromAFrameSharesTheFramesArray() throws Exception {
+        byte[] data = new byte[70_000];
+        Arrays.fill(data, (byte) 0x5a);
+        data[0] = 1;
+        data[data.length - 1] = 2;
+        byte[] payload = FopRequest.newBuilder().setWrite(Write.newBuilder().setPath("/f").setOffset(9)
+                .setData(ByteString.copyFrom(data))).build().toByteArray();
+        Frame frame = Frame.request(Method.CALL, 1, payload);
+
+        FopRequest parsed = FopRequest.parser().parseFrom(frame.aliasedPayload());
+        ByteBuffer b = parsed.getWrite().getData().asReadOnlyByteBuffer();
+
+        assertArrayEquals(data, remaining(b));
+        assertEquals("/f", parsed.getWrite().getPath());
+        Arrays.fill(payload, (byte) 7);
+        byte[] sevens = new byte[data.length];
+        Arrays.fill(sevens, (byte) 7);
+        assertArrayEquals(sevens, remaining(b), "no copy: the data is a view of the frame's own array");
+        assertFalse(b.isDirect(), "a heap view, which PosixStore writes through its native buffer");
     }
 }
