@@ -1,5 +1,6 @@
 package io.camelfs.mount;
 
+import com.kenai.jffi.MemoryIO;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.Caller;
 import io.camelfs.fop.DirEntry;
@@ -562,19 +563,27 @@ public final class CamelfsFuse extends FuseStubFS {
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         return callBesidePending("write", path, () -> {
             String v = p(path);
-            byte[] data = new byte[(int) size];
-            buf.get(0, data, 0, data.length);
+            ByteBuffer data = requestMemory(buf, (int) size);
             PendingCreates.Pending p = pending.get(v);
-            if (p != null && offset == 0 && pending.sendWith(p, ByteBuffer.wrap(data))) {
-                return data.length; // the create went with these bytes
+            if (p != null && offset == 0 && pending.sendWith(p, data)) {
+                return (int) size; // the create went with these bytes
             }
             if (p != null) {
                 pending.send(v); // reports what failed it, if anything did
             }
             pending.sendAll();
-            changed(v, () -> volume.write(v, offset, ByteBuffer.wrap(data)));
-            return data.length;
+            changed(v, () -> volume.write(v, offset, data));
+            return (int) size;
         });
+    }
+
+    /**
+     * The bytes of a write where libfuse put them, not a copy: they are valid until this upcall returns, and a write
+     * is done with them by then (each brick's request is written to its socket before any reply is awaited). A copy
+     * here was a fresh 128 KiB array, zeroed, filled and garbage a moment later, for every piece of a large write.
+     */
+    private static ByteBuffer requestMemory(Pointer buf, int size) {
+        return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), size);
     }
 
     @Override

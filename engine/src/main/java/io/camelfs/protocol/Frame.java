@@ -1,11 +1,14 @@
 package io.camelfs.protocol;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.UnsafeByteOperations;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -71,13 +74,26 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     }
 
     /**
-     * Writes a request frame carrying message, serialised straight into out: no array of the whole message first,
-     * which for a write was one more copy of its data per brick.
+     * Writes a request frame carrying message in one write to out: encoded into scratch when it fits (no array of
+     * its own, and a write's data is copied once, from wherever it is, for example the FUSE request's memory),
+     * otherwise streamed in pieces.
      */
-    static void writeRequest(DataOutputStream out, Method m, long id, MessageLite message) throws IOException {
-        header(out, REQUEST, m.wire(), id, message.getSerializedSize());
-        message.writeTo(out);
-        out.flush();
+    static void writeRequest(OutputStream out, byte[] scratch, Method m, long id, MessageLite message)
+            throws IOException {
+        int size = message.getSerializedSize();
+        ByteBuffer head = ByteBuffer.wrap(scratch, 0, 4 + HEADER).putInt(HEADER + size).put((byte) REQUEST)
+                .put((byte) m.wire()).putLong(id);
+        if (4 + HEADER + size > scratch.length) {
+            out.write(scratch, 0, head.position());
+            CodedOutputStream body = CodedOutputStream.newInstance(out, 64 << 10);
+            message.writeTo(body);
+            body.flush();
+            return;
+        }
+        CodedOutputStream body = CodedOutputStream.newInstance(scratch, 4 + HEADER, size);
+        message.writeTo(body);
+        body.checkNoSpaceLeft();
+        out.write(scratch, 0, 4 + HEADER + size);
     }
 
     private static void header(DataOutputStream out, int kind, int method, long id, int payloadLength)

@@ -3,11 +3,10 @@ package io.camelfs.protocol;
 import com.google.protobuf.MessageLite;
 import io.camelfs.volume.BrickAddress;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,7 +22,9 @@ final class Link implements AutoCloseable {
     private final BrickAddress address;
     private final Socket socket;
     private final DataInputStream in;
-    private final DataOutputStream out;
+    private final OutputStream out;
+    /** Where a request is encoded before its one write; guarded by itself. */
+    private final byte[] sendBuffer = new byte[SEND_BUFFER];
     /** Whether the brick has sent anything on this connection yet. */
     private volatile boolean answered;
     private volatile long lastUsedNanos = System.nanoTime();
@@ -32,7 +33,7 @@ final class Link implements AutoCloseable {
         this.address = address;
         this.socket = socket;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), SEND_BUFFER));
+        this.out = socket.getOutputStream();
     }
 
     static Link connect(BrickAddress a, Duration timeout, Transport transport) {
@@ -68,8 +69,8 @@ final class Link implements AutoCloseable {
 
     void send(Method m, long id, MessageLite message) {
         try {
-            synchronized (out) {
-                Frame.writeRequest(out, m, id, message);
+            synchronized (sendBuffer) {
+                Frame.writeRequest(out, sendBuffer, m, id, message);
             }
         } catch (IOException e) {
             close();

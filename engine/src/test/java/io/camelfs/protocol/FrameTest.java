@@ -5,45 +5,81 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
 import io.camelfs.protocol.v1.Write;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Requests serialised straight into the stream, and parsed without copying their data out of the frame. */
+/** Requests encoded into one write, and parsed without copying their data out of the frame. */
 class FrameTest {
     @Test
-    void aStreamedRequestReadsBackAsItsMessageBytes() throws Exception {
+    void aRequestThatFitsTheScratchLeavesInOneWriteAndReadsBackAsItsMessageBytes() throws Exception {
         byte[] data = new byte[128 << 10];
         new Random(3).nextBytes(data);
-        FopRequest req = FopRequest.newBuilder().setHeader(Header.newBuilder().setSeq(12).setSettled(11))
-                .setWrite(Write.newBuilder().setPath("/big").setOffset(1 << 20).setData(ByteString.copyFrom(data)))
-                .build();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
+        // the data where a mount has it: outside the Java heap, in the FUSE request's memory
+        ByteBuffer outside = ByteBuffer.allocateDirect(data.length).put(data).flip();
+        FopRequest req = write(UnsafeByteOperations.unsafeWrap(outside));
+        CountingStream out = new CountingStream();
 
-        Frame.writeRequest(out, Method.CALL, 42, req);
-        Frame.writeRequest(out, Method.PING, 43, FopRequest.getDefaultInstance());
+        Frame.writeRequest(out, new byte[160 << 10], Method.CALL, 42, req);
+        assertEquals(1, out.writes, "one write: one send per request");
+        Frame.writeRequest(out, new byte[160 << 10], Method.PING, 43, FopRequest.getDefaultInstance());
 
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(out.toByteArray()));
         Frame f = Frame.read(in);
         assertEquals(Frame.REQUEST, f.kind());
         assertEquals(Method.CALL.wire(), f.method());
         assertEquals(42, f.id());
         assertArrayEquals(req.toByteArray(), f.payload());
-        assertEquals(req, FopRequest.parseFrom(f.payload()));
+        assertArrayEquals(data, FopRequest.parseFrom(f.payload()).getWrite().getData().toByteArray());
         Frame empty = Frame.read(in);
         assertEquals(43, empty.id());
         assertEquals(Method.PING.wire(), empty.method());
         assertEquals(0, empty.payload().length, "an empty message is an empty payload");
         assertEquals(-1, in.read(), "nothing after the two frames");
+    }
+
+    @Test
+    void aRequestLargerThanTheScratchIsStreamedWhole() throws Exception {
+        byte[] data = new byte[300_000];
+        new Random(4).nextBytes(data);
+        FopRequest req = write(ByteString.copyFrom(data));
+        CountingStream out = new CountingStream();
+
+        Frame.writeRequest(out, new byte[64 << 10], Method.CALL, 7, req);
+
+        Frame f = Frame.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray())));
+        assertEquals(7, f.id());
+        assertArrayEquals(req.toByteArray(), f.payload());
+    }
+
+    private static FopRequest write(ByteString data) {
+        return FopRequest.newBuilder().setHeader(Header.newBuilder().setSeq(12).setSettled(11))
+                .setWrite(Write.newBuilder().setPath("/big").setOffset(1 << 20).setData(data)).build();
+    }
+
+    /** Records how many writes the frame took. */
+    private static final class CountingStream extends ByteArrayOutputStream {
+        int writes;
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            writes++;
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            writes++;
+            super.write(b);
+        }
     }
 
     private static byte[] remaining(ByteBuffer b) {
