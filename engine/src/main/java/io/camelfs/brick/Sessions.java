@@ -57,7 +57,12 @@ final class Sessions {
     private final Map<ByteString, Session> sessions = new ConcurrentHashMap<>();
 
     Session touch(ByteString id) {
-        Session s = sessions.computeIfAbsent(id, Session::new);
+        Session s = sessions.get(id);
+        if (s == null) {
+            // id may be a view of the request's frame (Frame.aliasedPayload), a 128 KiB write's: a session outlives
+            // its request, and leases and locks hold its id, so it keeps a copy of the few bytes instead
+            s = sessions.computeIfAbsent(ByteString.copyFrom(id.asReadOnlyByteBuffer()), Session::new);
+        }
         s.lastSeen = System.currentTimeMillis();
         return s;
     }
