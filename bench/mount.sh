@@ -59,8 +59,12 @@ cpu_ticks() {
 # one fsbench run is one sample (its mkdir figure times 20 calls): ROUNDS pairs of runs, local and camelfs
 # alternating, and the median of each figure
 : > "$work/local.jsonl"; : > "$work/mount.jsonl"; : > "$work/cpu.txt"
+# Each run starts with nothing dirty: a run's data reaches the disk image files through the page cache of the
+# filesystem holding them, and flushing it took place during the next run (the camelfs run leaves twice as much).
 for r in $(seq "${ROUNDS:-3}"); do
+  sync
   python3 "$fsbench" "$work/local" "$@" >> "$work/local.jsonl"
+  sync
   cpu_ticks >> "$work/cpu.txt"
   python3 "$fsbench" "$work/mnt" "$@" >> "$work/mount.jsonl"
   cpu_ticks >> "$work/cpu.txt"
@@ -70,6 +74,7 @@ rss=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
 # write done by two local writers at once is the most a replica-2 volume on one disk can reach.
 big=256; prev=""
 for a in "$@"; do [ "$prev" = "--big" ] && big=$a; prev=$a; done
+sync
 pair_mbps=$(python3 - "$work/local" "$big" <<'PY'
 import os, sys, threading, time
 d, mib = sys.argv[1], int(sys.argv[2])
