@@ -68,7 +68,9 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     }
 
     public void write(DataOutputStream out) throws IOException {
-        header(out, kind, method, id, payload.length);
+        byte[] head = new byte[4 + HEADER];
+        header(ByteBuffer.wrap(head), kind, method, id, payload.length);
+        out.write(head);
         out.write(payload);
         out.flush();
     }
@@ -81,10 +83,9 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     static void writeRequest(OutputStream out, byte[] scratch, Method m, long id, MessageLite message)
             throws IOException {
         int size = message.getSerializedSize();
-        ByteBuffer head = ByteBuffer.wrap(scratch, 0, 4 + HEADER).putInt(HEADER + size).put((byte) REQUEST)
-                .put((byte) m.wire()).putLong(id);
+        header(ByteBuffer.wrap(scratch), REQUEST, m.wire(), id, size);
         if (4 + HEADER + size > scratch.length) {
-            out.write(scratch, 0, head.position());
+            out.write(scratch, 0, 4 + HEADER);
             CodedOutputStream body = CodedOutputStream.newInstance(out, 64 << 10);
             message.writeTo(body);
             body.flush();
@@ -96,12 +97,9 @@ public record Frame(int kind, int method, long id, byte[] payload) {
         out.write(scratch, 0, 4 + HEADER + size);
     }
 
-    private static void header(DataOutputStream out, int kind, int method, long id, int payloadLength)
-            throws IOException {
-        out.writeInt(HEADER + payloadLength);
-        out.writeByte(kind);
-        out.writeByte(method);
-        out.writeLong(id);
+    /** The frame's first 4 + HEADER bytes, at the buffer's start. */
+    private static void header(ByteBuffer b, int kind, int method, long id, int payloadLength) {
+        b.putInt(0, HEADER + payloadLength).put(4, (byte) kind).put(5, (byte) method).putLong(6, id);
     }
 
     /** Reads one frame; a length outside 10..MAX_FRAME is a protocol violation and ends the connection. */
