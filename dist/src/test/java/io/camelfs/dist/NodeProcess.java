@@ -1,7 +1,7 @@
 package io.camelfs.dist;
 
+import io.camelfs.testing.LocalVolume;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,9 +184,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalVolume.freePort();
     }
 
     /** The node files of a volume named name with one brick per node, written to dir. */

@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A volume whose bricks run in this JVM on free 127.0.0.1 ports, over real sockets, with brick directories in a
  * temporary folder. For tests of the engine; tests that kill bricks use separate processes instead.
  */
 public final class LocalVolume implements AutoCloseable {
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
     public final VolumeSpec spec;
     public final List<Path> dirs = new ArrayList<>();
     private final BrickServer[] servers;
@@ -44,10 +47,19 @@ public final class LocalVolume implements AutoCloseable {
         this(base, "test", replica, new HashMap<>());
     }
 
+    /**
+     * A 127.0.0.1 port nothing listens on now, and one this JVM has not handed out before: the kernel can give a
+     * port just closed to the next bind, and two bricks of one volume then got the same one.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+        throw new IOException("no port this JVM has not handed out already in 100 tries");
     }
 
     public void start(int i) {
