@@ -33,7 +33,8 @@ final class Listings {
         }
     }
 
-    private final PathMap<Known> dirs = new PathMap<>(MAX_DIRS);
+    /** Over MAX_DIRS, the listings renewed longest ago go: the directories being filled now stay known. */
+    private final PathMap<Known> dirs = new PathMap<>(MAX_DIRS, k -> k.renewed);
     private final long trustNanos;
     /** Counts recalls: a listing is established only if none came while the operation that made it ran. */
     private long recalls;

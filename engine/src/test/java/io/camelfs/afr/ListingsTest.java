@@ -49,6 +49,23 @@ class ListingsTest {
     }
 
     @Test
+    void aDirectoryBeingFilledKeepsItsListingWhileThousandsOfNewDirectoriesAreMade() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, 2); Replicate a = v.client()) {
+            a.mkdir("d", 0755);
+            // each new directory's listing is known too: 4,200 of them are more than a client keeps (4,096)
+            for (int i = 0; i < 4200; i++) {
+                a.mkdir("d/s" + i, 0755);
+            }
+            long before = lookups(v);
+            for (int i = 0; i < 20; i++) {
+                assertAbsent(a, "d/f" + i);
+            }
+            assertAbsent(a, "d/s4199/f");
+            assertEquals(before, lookups(v), "the listings in use were kept: no lookup reached a brick");
+        }
+    }
+
+    @Test
     void anotherClientsCreateIsSeenAsSoonAsItReturns() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 2); Replicate a = v.client(); Replicate b = v.client()) {
             a.mkdir("d", 0755);

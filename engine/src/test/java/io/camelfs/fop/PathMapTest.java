@@ -53,4 +53,26 @@ class PathMapTest {
         assertEquals(0, m.size());
         assertNull(m.get("a"));
     }
+
+    @Test
+    void toldWhenEntriesWereUsedOneOverCapacityForgetsTheLessRecentlyUsedHalf() {
+        // values are their own last-use stamps: "old0".."old5" used long ago, "new0".."new4" lately
+        PathMap<Long> m = new PathMap<>(10, v -> v);
+        long now = System.nanoTime();
+        for (int i = 0; i < 6; i++) {
+            m.put("old" + i, now - 1_000_000_000L * (i + 1));
+        }
+        for (int i = 0; i < 5; i++) {
+            m.put("new" + i, now - i);
+        }
+        for (int i = 0; i < 5; i++) {
+            assertEquals(now - i, m.get("new" + i), "new" + i + " stays");
+        }
+        for (int i = 0; i < 6; i++) {
+            assertNull(m.get("old" + i), "old" + i + " goes");
+        }
+        assertEquals(5, m.size());
+        m.removeTree("new0");
+        assertEquals(4, m.size(), "the count still follows removals");
+    }
 }
