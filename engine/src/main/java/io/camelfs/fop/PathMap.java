@@ -73,9 +73,9 @@ public final class PathMap<V> {
     }
 
     /**
-     * Removes the entries used longer ago than the median entry. One thread does it while others go on (the map may
-     * briefly hold a few more than capacity); its cost, a sort of the stamps, is spread over the capacity / 2
-     * insertions until the next time.
+     * Removes the median entry and every entry used longer ago: at least half. One thread does it while others go on
+     * (the map may briefly hold a few more than capacity); its cost, a sort of the stamps, is spread over the
+     * capacity / 2 insertions until the next time.
      */
     private void forgetOlderHalf() {
         if (!evicting.compareAndSet(false, true)) {
