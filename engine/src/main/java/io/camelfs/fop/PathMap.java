@@ -2,17 +2,19 @@ package io.camelfs.fop;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
- * A concurrent map keyed by volume paths ({@link VolumePath} form) for caches. Keys are kept sorted, so everything
- * beneath a directory is one contiguous range: forgetting a removed or renamed directory's subtree costs time in
- * proportion to the subtree, not to the cache (a scan of every entry per rmdir was a quarter of a mount's CPU).
+ * A concurrent map keyed by volume paths ({@link VolumePath} form) for caches. Entries live in a hash map, and their
+ * keys also in a sorted set, so everything beneath a directory is one contiguous range: forgetting a removed or
+ * renamed directory's subtree costs time in proportion to the subtree, not to the cache (a scan of every entry per
+ * rmdir was a quarter of a mount's CPU). Lookups and replacements touch only the hash map: done in a skip list, with
+ * a string comparison per level, they were an eighth of a mount's CPU in a mkdir loop.
  * The map holds at most {@code capacity} entries. Told when each entry was last used, one more forgets the less
  * recently used half: emptying it instead dropped what was in use with the rest (a directory's listing, after
  * 4,096 new directories anywhere, so that every later create in it paid a lookup round trip). Otherwise one more
@@ -20,8 +22,13 @@ import java.util.function.ToLongFunction;
  */
 public final class PathMap<V> {
     private final int capacity;
-    private final ConcurrentSkipListMap<String, V> map = new ConcurrentSkipListMap<>();
-    /** The skip list counts its entries by walking them; this counts insertions and removals instead. */
+    private final ConcurrentHashMap<String, V> map = new ConcurrentHashMap<>();
+    /**
+     * The map's keys, sorted: a key is indexed once its entry is in, and leaves with it (see {@link #removeEntry}), so
+     * no entry escapes {@link #removeTree}. The index may briefly hold a key whose entry is gone; removal ignores it.
+     */
+    private final ConcurrentSkipListSet<String> keys = new ConcurrentSkipListSet<>();
+    /** Counts insertions and removals: counting a concurrent map walks it. */
     private final AtomicInteger size = new AtomicInteger();
     /** An entry's last use as a System.nanoTime stamp; null: overflow empties the map. */
     private final ToLongFunction<V> lastUsed;
@@ -43,7 +50,7 @@ public final class PathMap<V> {
 
     public void put(String path, V value) {
         if (map.put(path, value) == null) {
-            added();
+            added(path);
         }
     }
 
@@ -57,12 +64,13 @@ public final class PathMap<V> {
         if (raced != null) {
             return raced;
         }
-        added();
+        added(path);
         return made;
     }
 
-    /** A new key went in: counted, and one over capacity makes room. */
-    private void added() {
+    /** A new key went in: indexed, counted, and one over capacity makes room. */
+    private void added(String path) {
+        keys.add(path);
         if (size.incrementAndGet() > capacity) {
             if (lastUsed == null) {
                 clear();
@@ -100,19 +108,35 @@ public final class PathMap<V> {
     }
 
     public V remove(String path) {
-        V v = map.remove(path);
-        if (v != null) {
-            size.decrementAndGet();
-        }
-        return v;
+        return removeEntry(path, null);
     }
 
+    /** Removes the entry if it still holds value (by equals): a replaced entry stays. */
     public boolean remove(String path, V value) {
-        boolean removed = map.remove(path, value);
-        if (removed) {
-            size.decrementAndGet();
+        return removeEntry(path, value) != null;
+    }
+
+    /**
+     * Removes path's entry, if expected is null or the entry equals it. The key leaves the index inside the map's
+     * update of that key, and a put indexes its key after its update: so no key is in the map but not the index.
+     */
+    private V removeEntry(String path, V expected) {
+        Object[] gone = new Object[1];
+        map.computeIfPresent(path, (k, current) -> {
+            if (expected != null && !expected.equals(current)) {
+                return current;
+            }
+            keys.remove(k);
+            gone[0] = current;
+            return null;
+        });
+        if (gone[0] == null) {
+            return null;
         }
-        return removed;
+        size.decrementAndGet();
+        @SuppressWarnings("unchecked")
+        V v = (V) gone[0];
+        return v;
     }
 
     /** Removes dir and every path beneath it; the root ("") takes everything. */
@@ -123,13 +147,13 @@ public final class PathMap<V> {
         }
         remove(dir);
         // "dir/" up to "dir0": '0' follows '/' in UTF-16 order, so the range holds exactly the paths beneath dir
-        ConcurrentNavigableMap<String, V> beneath = map.subMap(dir + "/", true, dir + "0", false);
-        for (Map.Entry<String, V> e : beneath.entrySet()) {
-            remove(e.getKey(), e.getValue());
+        for (String path : keys.subSet(dir + "/", true, dir + "0", false)) {
+            remove(path);
         }
     }
 
     public void clear() {
+        keys.clear(); // the index first: a put in between leaves its key indexed
         map.clear();
         size.set(0);
     }

@@ -3,7 +3,9 @@ package io.camelfs.fop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 class PathMapTest {
@@ -74,5 +76,40 @@ class PathMapTest {
         assertEquals(5, m.size());
         m.removeTree("new0");
         assertEquals(4, m.size(), "the count still follows removals");
+    }
+
+    @Test
+    void afterConcurrentPutsAndRemovalsEveryEntryIsStillReachedByRemoveTree() throws InterruptedException {
+        // a key the sorted index lost would survive removeTree: a cache would keep answering for a removed directory
+        PathMap<Integer> m = new PathMap<>(1_000_000);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread th = new Thread(() -> {
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                for (int i = 0; i < 50_000; i++) {
+                    String dir = "d" + r.nextInt(3);
+                    String path = dir + "/f" + r.nextInt(40);
+                    int v = r.nextInt(3);
+                    switch (r.nextInt(5)) {
+                        case 0, 1 -> m.put(path, v);
+                        case 2 -> m.remove(path);
+                        case 3 -> m.remove(path, v);
+                        default -> m.removeTree(r.nextInt(4) == 0 ? dir : path);
+                    }
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join(60_000);
+        }
+        for (int d = 0; d < 3; d++) {
+            m.removeTree("d" + d);
+            for (int f = 0; f < 40; f++) {
+                assertNull(m.get("d" + d + "/f" + f), "d" + d + "/f" + f);
+            }
+        }
+        assertEquals(0, m.size(), "the count follows the entries");
     }
 }
