@@ -14,7 +14,7 @@ import java.util.function.ToLongFunction;
  * keys also in a sorted set, so everything beneath a directory is one contiguous range: forgetting a removed or
  * renamed directory's subtree costs time in proportion to the subtree, not to the cache (a scan of every entry per
  * rmdir was a quarter of a mount's CPU). Lookups and replacements touch only the hash map: done in a skip list, with
- * a string comparison per level, they were an eighth of a mount's CPU in a mkdir loop.
+ * a string comparison per level, they were 15 % of a mount's user CPU in a mkdir loop.
  * The map holds at most {@code capacity} entries. Told when each entry was last used, one more forgets the less
  * recently used half: emptying it instead dropped what was in use with the rest (a directory's listing, after
  * 4,096 new directories anywhere, so that every later create in it paid a lookup round trip). Otherwise one more
