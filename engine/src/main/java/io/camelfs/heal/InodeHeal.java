@@ -7,6 +7,7 @@ import io.camelfs.fop.Attr;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
+import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.protocol.Wire;
@@ -217,7 +218,9 @@ final class InodeHeal {
         }
         Set<Integer> metaDone = new TreeSet<>();
         Set<Integer> synced = new TreeSet<>();
-        Set<Integer> timesFor = new TreeSet<>();
+        // each copy's mtime as the repairs below leave it (null: stamped by the target's own clock)
+        Map<Integer, Timespec> mtimes = new java.util.TreeMap<>();
+        have.forEach(b -> mtimes.put(b, attrs.get(b).mtime()));
         int timesFrom = -1;
 
         if (attrs.get(preferred).isRegular()) {
@@ -245,6 +248,7 @@ final class InodeHeal {
                         .forEach((b, reply) -> Replicas.checked(reply));
                 for (int t : targets) {
                     run.bytes.add(t == arbiter ? 0 : src.getData().size());
+                    mtimes.put(t, attrs.get(p.source()).mtime());
                     if (withMeta && m.targets().contains(t)) {
                         metaDone.add(t);
                         settle.healed(p.source(), t, Counters.METADATA);
@@ -258,22 +262,17 @@ final class InodeHeal {
                         run.bytes.add(c.sent());
                         synced.add(t);
                     }
-                    timesFor.add(t); // the copy's writes stamped the target's own clock (the arbiter: none)
-                    timesFrom = p.source();
+                    mtimes.put(t, null); // the copy's writes stamped the target's own clock (the arbiter: none)
                 }
             }
-            if (!p.copy() && !p.split() && !data.isEmpty() && m.targets().isEmpty() && !m.split()) {
-                // the copies hold the same data, yet a data operation whose outcome was in doubt may have stamped
-                // its time on some only (a truncate to the same size, say): the later time wins, so no copy
-                // keeps a different mtime once its marks are gone (a metadata repair, when there is one, brings
-                // its source's times instead)
-                int newest = CopyChoice.newest(data, attrs, Attr::mtime);
-                for (int b : have) {
-                    if (!attrs.get(b).mtime().equals(attrs.get(newest).mtime())) {
-                        timesFor.add(b);
-                        timesFrom = newest;
-                    }
-                }
+            if (!p.split() && !m.split() && !data.isEmpty()) {
+                // the copies end with one mtime: a metadata repair's source's (utimensat is metadata) unless that
+                // copy missed data the others got, else the data source's, else the newest -- equal copies whose
+                // marks are answered, where a data operation in doubt (a truncate to the same size, say) stamped
+                // its time on some only
+                boolean metaRepair = !m.targets().isEmpty();
+                timesFrom = metaRepair && !p.targets().contains(m.source()) ? m.source()
+                        : p.copy() ? p.source() : metaRepair ? m.source() : CopyChoice.newest(data, attrs, Attr::mtime);
             }
             for (int t : p.targets()) {
                 settle.healed(p.source(), t, Counters.DATA);
@@ -293,12 +292,21 @@ final class InodeHeal {
                     .setXattrsValid(true)), lock.held(), true).forEach((b, reply) -> Replicas.checked(reply));
             for (int t : metaTargets) {
                 settle.healed(m.source(), t, Counters.METADATA);
-                timesFor.remove(t);
+                mtimes.put(t, attrs.get(m.source()).mtime());
             }
         }
         changed |= !m.targets().isEmpty();
         if (m.resolved()) {
             settle.resolved(Counters.METADATA);
+        }
+        Set<Integer> timesFor = new TreeSet<>();
+        if (timesFrom >= 0) {
+            Timespec want = attrs.get(timesFrom).mtime();
+            mtimes.forEach((b, t) -> {
+                if (!want.equals(t)) {
+                    timesFor.add(b);
+                }
+            });
         }
         if (!timesFor.isEmpty()) {
             FopReply img = images.get(timesFrom);

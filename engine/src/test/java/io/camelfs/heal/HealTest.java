@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -362,6 +363,40 @@ class HealTest {
             ops.rmdir("d/e");
             assertIdentical(v, 0, 1);
             assertIdentical(v, 0, 2);
+        }
+    }
+
+    /**
+     * Every copy is blamed for data by another, yet all hold the same bytes (truncates to the same size, each
+     * while another brick was away), and one also missed a chmod. The metadata repair gave only its target the
+     * source's times; the copy that was neither repaired nor copied kept its older mtime while every mark was
+     * cleared (ChaosIT caught it once: nothing left to heal, yet the bricks differed).
+     */
+    @Test
+    void copiesEndWithOneMtimeWhenAMetadataRepairMeetsEqualData() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client(); Healer h = new Healer(c.replicas(),
+                "test")) {
+            c.put("f", 0644, Bytes.of("same"));
+            int[] away = {2, 0, 1};
+            for (int b : away) {
+                v.stop(b);
+                awaitUp(c, 2);
+                if (b == 2) {
+                    c.setattr("f", SetAttr.mode(0600));      // brick 2 is blamed for metadata
+                }
+                c.truncate("f", 4);                          // same bytes; the two up stamp the time and blame b
+                v.start(b);
+                awaitUp(c, 3);
+            }
+            assertNotEquals(Files.getLastModifiedTime(v.file(0, "f")), Files.getLastModifiedTime(v.file(1, "f")),
+                    "brick 1 missed the last truncate's time");
+
+            HealReport r = h.index(HealProgress.NONE);
+            assertEquals(0, r.splitBrain(), r.toString());
+            assertIdentical(v, 0, 1);
+            assertIdentical(v, 0, 2);
+            assertNothingToHeal(v);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(v.file(2, "f"))));
         }
     }
 }
