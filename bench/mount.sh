@@ -42,7 +42,9 @@ for n in 1 2; do
 done
 for n in 1 2; do await_started "$work/node$n.log"; done
 mkdir -p "$work/mnt"
-"$root/bin/camelfs" mount -o log-file="$work/mount.log"${CPU_LATENCY:+,cpu-latency=$CPU_LATENCY}${MOUNT_OPTS:+,$MOUNT_OPTS} \
+# a GC log per JVM (the launcher's and the mount's) tells whether a high peak RSS was the Java heap growing
+JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -Xlog:gc:file=$work/gc-%p.log" \
+  "$root/bin/camelfs" mount -o log-file="$work/mount.log"${CPU_LATENCY:+,cpu-latency=$CPU_LATENCY}${MOUNT_OPTS:+,$MOUNT_OPTS} \
   "127.0.0.1:$p1:/bench" "$work/mnt"
 mpid=$(pgrep -f -- "--foreground.*$work/mnt" | head -1)
 loops=buffered; [ -z "${LOOP_DIO:-}" ] || loops=direct-I/O
@@ -70,6 +72,7 @@ for r in $(seq "${ROUNDS:-3}"); do
   cpu_ticks >> "$work/cpu.txt"
 done
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
+heap=$(grep -o '([0-9]*M)' "$work/gc-$mpid.log" 2>/dev/null | tr -d '()M' | sort -n | tail -1)
 # Both bricks share this machine's one disk, so replica 2 writes every byte to it twice: fsbench's sequential
 # write done by two local writers at once is the most a replica-2 volume on one disk can reach.
 big=256; prev=""
@@ -94,9 +97,9 @@ PY
 )
 sed 's/^/local   /' "$work/local.jsonl"
 sed 's/^/camelfs /' "$work/mount.jsonl"
-python3 - "$work" "$rss" "$pair_mbps" "$(getconf CLK_TCK)" <<'PY'
+python3 - "$work" "$rss" "$pair_mbps" "$(getconf CLK_TCK)" "${heap:-0}" <<'PY'
 import json, os, statistics, sys
-work, rss, pair, tick = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+work, rss, pair, tick, heap = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 runs = {t: [json.loads(x) for x in open(os.path.join(work, t + ".jsonl"))] for t in ("local", "mount")}
 med = {t: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for t, rs in runs.items()}
 l, m = med["local"], med["mount"]
@@ -113,12 +116,12 @@ for k in l:
     print("%-16s %12.1f %12.1f %7.1f%%   %.1f-%.1f" % (k, l[k], m[k], 100 * m[k] / l[k], lo, hi))
 print("seq write by two local writers at once (replica 2 on one disk): %.1f MB/s each = %.1f%% of local;"
       " camelfs reached %.1f%% of that" % (pair, 100 * pair / l["seqwrite_MBps"], 100 * m["seqwrite_MBps"] / pair))
-print("mount process peak RSS: %.1f MiB" % (rss / 1024))
+print("mount process peak RSS: %.1f MiB; its Java heap at most %d MiB committed (GC log)" % (rss / 1024, heap))
 print("CPU seconds per camelfs run (%d cores, %.1f s): brick 1 %.1f, brick 2 %.1f, mount %.1f, everything else"
       " (fsbench, the kernel's loop-device and journal threads) %.1f; idle %.0f%%" % (os.cpu_count(),
       d[3] / os.cpu_count(), cpu["brick1"], cpu["brick2"], cpu["mount"], cpu["else"], 100 * d[4] / d[3]))
 print(json.dumps({"local": l, "camelfs": m, "runs": len(runs["mount"]), "two_local_writers_MBps": pair,
-                  "mount_peak_rss_mib": round(rss / 1024, 1),
+                  "mount_peak_rss_mib": round(rss / 1024, 1), "mount_heap_max_mib": heap,
                   "cpu_s": {k: round(v, 2) for k, v in cpu.items()}}))
 PY
 if [ -n "${UPCALLS:-}" ]; then
