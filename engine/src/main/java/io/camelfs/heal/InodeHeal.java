@@ -265,7 +265,12 @@ final class InodeHeal {
                     mtimes.put(t, null); // the copy's writes stamped the target's own clock (the arbiter: none)
                 }
             }
-            if (!p.split() && !m.split() && !data.isEmpty()) {
+            if (m.split()) {
+                // times are metadata in split-brain, the operator's to choose (latest-mtime): only the copies this
+                // heal rewrote get their source's
+                timesFrom = p.copy() ? p.source() : -1;
+                mtimes.values().removeIf(java.util.Objects::nonNull);
+            } else if (!p.split() && !data.isEmpty()) {
                 // the copies end with one mtime: a metadata repair's source's (utimensat is metadata) unless that
                 // copy missed data the others got, else the data source's, else the newest -- equal copies whose
                 // marks are answered, where a data operation in doubt (a truncate to the same size, say) stamped
