@@ -275,9 +275,9 @@ final class InodeHeal {
                 // copy missed data the others got, else the data source's, else the newest -- equal copies whose
                 // marks are answered, where a data operation in doubt (a truncate to the same size, say) stamped
                 // its time on some only
-                boolean metaRepair = !m.targets().isEmpty();
-                timesFrom = metaRepair && !p.targets().contains(m.source()) ? m.source()
-                        : p.copy() ? p.source() : metaRepair ? m.source() : CopyChoice.newest(data, attrs, Attr::mtime);
+                boolean metaSourceMissedData = p.copy() && p.targets().contains(m.source());
+                timesFrom = !m.targets().isEmpty() && !metaSourceMissedData ? m.source()
+                        : p.copy() ? p.source() : CopyChoice.newest(data, attrs, Attr::mtime);
             }
             for (int t : p.targets()) {
                 settle.healed(p.source(), t, Counters.DATA);
