@@ -33,8 +33,8 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     private static final int HEADER = 1 + 1 + 8;
     /** Largest frame either side accepts: a request above this is refused before it is read into memory. */
     public static final int MAX_FRAME = 64 << 20;
-    /** Payloads up to this size get their whole buffer at once: all of normal use (a mount writes 128 KiB). */
-    private static final int EAGER = 256 << 10;
+    /** Payloads up to this size get their whole buffer at once: all of normal use (a mount writes up to 1 MiB). */
+    private static final int EAGER = (1 << 20) + (64 << 10);
 
     public static Frame request(Method m, long id, byte[] payload) {
         return new Frame(REQUEST, m.wire(), id, payload);
@@ -75,6 +75,11 @@ public record Frame(int kind, int method, long id, byte[] payload) {
         out.flush();
     }
 
+    /** The bytes a request frame carrying message takes on the wire. */
+    static int requestSize(MessageLite message) {
+        return 4 + HEADER + message.getSerializedSize();
+    }
+
     /**
      * Writes a request frame carrying message in one write to out: encoded into scratch when it fits (no array of
      * its own, and a write's data is copied once, from wherever it is, for example the FUSE request's memory),
@@ -84,7 +89,7 @@ public record Frame(int kind, int method, long id, byte[] payload) {
             throws IOException {
         int size = message.getSerializedSize();
         header(ByteBuffer.wrap(scratch), REQUEST, m.wire(), id, size);
-        if (4 + HEADER + size > scratch.length) {
+        if (requestSize(message) > scratch.length) {
             out.write(scratch, 0, 4 + HEADER);
             CodedOutputStream body = CodedOutputStream.newInstance(out, 64 << 10);
             message.writeTo(body);

@@ -17,14 +17,18 @@ import java.time.Duration;
  * trip costs no thread hand-off in the client.
  */
 final class Link implements AutoCloseable {
-    /** A mount's largest request (a 128 KiB write and its message) fits, so every request leaves in one send. */
-    private static final int SEND_BUFFER = 160 * 1024;
+    /** Most requests fit; a connection that carries larger ones (a mount's 1 MiB writes) grows its buffer. */
+    private static final int SEND_BUFFER = 64 * 1024;
+    /** The largest buffer a connection grows to: a 1 MiB write and its message fit, so it leaves in one send. */
+    private static final int SEND_BUFFER_MAX = (1 << 20) + (32 << 10);
     private final BrickAddress address;
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-    /** Where a request is encoded before its one write; guarded by itself. */
-    private final byte[] sendBuffer = new byte[SEND_BUFFER];
+    /** Guards sendBuffer and the order of requests on the socket. */
+    private final Object sending = new Object();
+    /** Where a request is encoded before its one write. */
+    private byte[] sendBuffer = new byte[SEND_BUFFER];
     /** Whether the brick has sent anything on this connection yet. */
     private volatile boolean answered;
     private volatile long lastUsedNanos = System.nanoTime();
@@ -69,7 +73,11 @@ final class Link implements AutoCloseable {
 
     void send(Method m, long id, MessageLite message) {
         try {
-            synchronized (sendBuffer) {
+            synchronized (sending) {
+                int size = Frame.requestSize(message);
+                if (size > sendBuffer.length && sendBuffer.length < SEND_BUFFER_MAX) {
+                    sendBuffer = new byte[Math.min(SEND_BUFFER_MAX, Math.max(size, 2 * sendBuffer.length))];
+                }
                 Frame.writeRequest(out, sendBuffer, m, id, message);
             }
         } catch (IOException e) {
