@@ -37,6 +37,8 @@ class MountIT {
     private Mounted m1;
     private Mounted m2;
     private String address;
+    /** node1's Prometheus port: its brick's operation counts show how requests reached it. */
+    private int metrics1;
 
     @BeforeAll
     void start() throws Exception {
@@ -44,6 +46,10 @@ class MountIT {
         // other users must be able to walk to the mountpoints (the permission test runs as nobody)
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         List<Path> yaml = NodeProcess.writeNodes(work, "web", 2, "");
+        metrics1 = NodeProcess.freePort();
+        Files.writeString(yaml.get(0), Files.readString(yaml.get(0)) + "- beans:\n    - name: monitoring\n"
+                + "      type: io.camelfs.exporters.Monitoring\n      properties:\n        metricsPort: " + metrics1
+                + "\n");
         n1 = NodeProcess.start("node1", work, yaml.get(0));
         n2 = NodeProcess.start("node2", work, yaml.get(1));
         address = "127.0.0.1:" + NodeProcess.port(yaml.get(0)) + ":/web";
@@ -320,6 +326,30 @@ class MountIT {
      * deeply between the links of an operation), and so does each brick while it serves; once they stop they let
      * go, and a mount with cpu-latency=off never asks.
      */
+    /**
+     * The kernel hands a mount large writes in requests of 1 MiB (libfuse 2 by itself allows 128 KiB): one write()
+     * of 8 MiB into an existing file reaches the brick as 8 writes, and the other mount reads the same bytes.
+     */
+    @Test
+    void aLargeWriteReachesTheBricksInOneMebibytePieces() throws Exception {
+        Path file = m1.dir.resolve("large-write.bin");
+        Files.write(file, new byte[0]); // created now, so that the first piece is a write like the others
+        double before = writesOnBrick1();
+        byte[] data = new byte[8 << 20];
+        new java.util.Random(3).nextBytes(data);
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            assertEquals(data.length, ch.write(b), "one write() call took all 8 MiB");
+        }
+        assertEquals(8, writesOnBrick1() - before, "write requests that reached brick 1");
+        assertArrayEquals(data, Files.readAllBytes(m2.dir.resolve("large-write.bin")));
+        Files.delete(file);
+    }
+
+    private double writesOnBrick1() throws Exception {
+        return MetricsText.scrape(metrics1).value("camelfs_brick_operation_duration_seconds_count", "op", "write");
+    }
+
     @Test
     void idleCpusPollOnlyWhileTheMountIsBusy() throws Exception {
         long pid = m1.pid();

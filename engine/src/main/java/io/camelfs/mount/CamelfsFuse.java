@@ -105,6 +105,30 @@ public final class CamelfsFuse extends FuseStubFS {
         return "camelfs";
     }
 
+    /**
+     * Mounts and serves until unmounted, as jnr-fuse's blocking mount does, but through {@link FuseLoop}, which lets
+     * the kernel send larger writes.
+     */
+    @Override
+    public void mount(java.nio.file.Path mountPoint, boolean blocking, boolean debug, String[] fuseOpts) {
+        if (!mounted.compareAndSet(false, true)) {
+            throw new ru.serce.jnrfuse.FuseException("already mounted");
+        }
+        this.mountPoint = mountPoint;
+        List<String> argv = new java.util.ArrayList<>(List.of(getFSName(), "-f"));
+        if (debug) {
+            argv.add("-d");
+        }
+        argv.add(mountPoint.toAbsolutePath().toString());
+        argv.addAll(List.of(fuseOpts));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::umount));
+        int rc = FuseLoop.run(fuseOperations, argv.toArray(new String[0]));
+        if (rc != 0) {
+            mounted.set(false);
+            throw new ru.serce.jnrfuse.FuseException("Unable to mount FS, return code = " + rc);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ plumbing
 
     /** The volume as the process behind this FUSE request sees it: created inodes belong to that user. */

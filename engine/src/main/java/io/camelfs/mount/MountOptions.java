@@ -186,7 +186,7 @@ public record MountOptions(List<BrickAddress> backupServers, boolean readOnly, b
         o.add("use_ino");
         o.add("readdir_ino");
         o.add("big_writes");
-        o.add("max_write=131072");
+        o.add("max_write=" + FuseLoop.WRITE_BYTES);
         o.add("max_read=131072");
         o.add("attr_timeout=" + attrTimeout);
         o.add("entry_timeout=" + entryTimeout);
