@@ -81,25 +81,27 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     }
 
     /**
-     * Writes a request frame carrying message in one write to out: encoded into scratch when it fits (no array of
-     * its own, and a write's data is copied once, from wherever it is, for example the FUSE request's memory),
-     * otherwise streamed in pieces.
+     * Encodes a request frame carrying message into scratch, from its start, and flips it for writing: a write's
+     * data is copied once, from wherever it is (for example the FUSE request's memory). The frame must fit (see
+     * {@link #requestSize}).
      */
-    static void writeRequest(OutputStream out, byte[] scratch, Method m, long id, MessageLite message)
-            throws IOException {
+    static void encodeRequest(ByteBuffer scratch, Method m, long id, MessageLite message) throws IOException {
         int size = message.getSerializedSize();
-        header(ByteBuffer.wrap(scratch), REQUEST, m.wire(), id, size);
-        if (requestSize(message) > scratch.length) {
-            out.write(scratch, 0, 4 + HEADER);
-            CodedOutputStream body = CodedOutputStream.newInstance(out, 64 << 10);
-            message.writeTo(body);
-            body.flush();
-            return;
-        }
-        CodedOutputStream body = CodedOutputStream.newInstance(scratch, 4 + HEADER, size);
+        header(scratch.clear(), REQUEST, m.wire(), id, size);
+        CodedOutputStream body = CodedOutputStream.newInstance(scratch.position(4 + HEADER));
         message.writeTo(body);
-        body.checkNoSpaceLeft();
-        out.write(scratch, 0, 4 + HEADER + size);
+        body.flush();
+        scratch.flip();
+    }
+
+    /** Writes a request frame too large for any buffer to out in pieces. */
+    static void streamRequest(OutputStream out, Method m, long id, MessageLite message) throws IOException {
+        byte[] head = new byte[4 + HEADER];
+        header(ByteBuffer.wrap(head), REQUEST, m.wire(), id, message.getSerializedSize());
+        out.write(head);
+        CodedOutputStream body = CodedOutputStream.newInstance(out, 64 << 10);
+        message.writeTo(body);
+        body.flush();
     }
 
     /** The frame's first 4 + HEADER bytes, at the buffer's start. */

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
@@ -25,10 +27,15 @@ final class Link implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /**
+     * Plain TCP: the socket's channel, which writes a direct buffer as it is; over TLS null, and requests go to the
+     * socket's stream (which copies an array into a direct buffer of its own first, 128 KiB at a time).
+     */
+    private final SocketChannel channel;
     /** Guards sendBuffer and the order of requests on the socket. */
     private final Object sending = new Object();
-    /** Where a request is encoded before its one write. */
-    private byte[] sendBuffer = new byte[SEND_BUFFER];
+    /** Where a request is encoded before its one write: direct for the channel, an array for a stream. */
+    private ByteBuffer sendBuffer;
     /** Whether the brick has sent anything on this connection yet. */
     private volatile boolean answered;
     private volatile long lastUsedNanos = System.nanoTime();
@@ -38,6 +45,12 @@ final class Link implements AutoCloseable {
         this.socket = socket;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         this.out = socket.getOutputStream();
+        this.channel = socket.getChannel();
+        this.sendBuffer = buffer(SEND_BUFFER);
+    }
+
+    private ByteBuffer buffer(int size) {
+        return channel != null ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     }
 
     static Link connect(BrickAddress a, Duration timeout, Transport transport) {
@@ -75,10 +88,21 @@ final class Link implements AutoCloseable {
         try {
             synchronized (sending) {
                 int size = Frame.requestSize(message);
-                if (size > sendBuffer.length && sendBuffer.length < SEND_BUFFER_MAX) {
-                    sendBuffer = new byte[Math.min(SEND_BUFFER_MAX, Math.max(size, 2 * sendBuffer.length))];
+                if (size > sendBuffer.capacity() && sendBuffer.capacity() < SEND_BUFFER_MAX) {
+                    sendBuffer = buffer(Math.min(SEND_BUFFER_MAX, Math.max(size, 2 * sendBuffer.capacity())));
                 }
-                Frame.writeRequest(out, sendBuffer, m, id, message);
+                if (size > sendBuffer.capacity()) {
+                    Frame.streamRequest(out, m, id, message);
+                    return;
+                }
+                Frame.encodeRequest(sendBuffer, m, id, message);
+                if (channel == null) {
+                    out.write(sendBuffer.array(), 0, sendBuffer.limit());
+                    return;
+                }
+                while (sendBuffer.hasRemaining()) {
+                    channel.write(sendBuffer);
+                }
             }
         } catch (IOException e) {
             close();

@@ -6,6 +6,7 @@ import io.camelfs.volume.VolumeOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -36,9 +37,12 @@ public final class Transport {
         return tls != null;
     }
 
-    /** A connected socket; for TLS the handshake is done, within the timeout, before it is returned. */
+    /**
+     * A connected socket; for TLS the handshake is done, within the timeout, before it is returned. A plain one has
+     * a channel (see {@code Link}), so a request in a direct buffer reaches the kernel without another copy.
+     */
     Socket connect(BrickAddress a, Duration timeout) throws IOException {
-        Socket s = new Socket();
+        Socket s = tls == null ? SocketChannel.open().socket() : new Socket();
         try {
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);

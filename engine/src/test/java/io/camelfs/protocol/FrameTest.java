@@ -20,19 +20,23 @@ import org.junit.jupiter.api.Test;
 /** Requests encoded into one write, and parsed without copying their data out of the frame. */
 class FrameTest {
     @Test
-    void aRequestThatFitsTheScratchLeavesInOneWriteAndReadsBackAsItsMessageBytes() throws Exception {
-        byte[] data = new byte[128 << 10];
+    void aRequestIsEncodedWholeIntoADirectBufferAndReadsBackAsItsMessageBytes() throws Exception {
+        byte[] data = new byte[1 << 20];
         new Random(3).nextBytes(data);
         // the data where a mount has it: outside the Java heap, in the FUSE request's memory
         ByteBuffer outside = ByteBuffer.allocateDirect(data.length).put(data).flip();
         FopRequest req = write(UnsafeByteOperations.unsafeWrap(outside));
-        CountingStream out = new CountingStream();
+        ByteBuffer scratch = ByteBuffer.allocateDirect(Frame.requestSize(req));
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
 
-        Frame.writeRequest(out, new byte[160 << 10], Method.CALL, 42, req);
-        assertEquals(1, out.writes, "one write: one send per request");
-        Frame.writeRequest(out, new byte[160 << 10], Method.PING, 43, FopRequest.getDefaultInstance());
+        Frame.encodeRequest(scratch, Method.CALL, 42, req);
+        assertEquals(0, scratch.position());
+        assertEquals(Frame.requestSize(req), scratch.limit(), "the whole frame, ready to write");
+        wire.write(remaining(scratch));
+        Frame.encodeRequest(scratch, Method.PING, 43, FopRequest.getDefaultInstance());
+        wire.write(remaining(scratch));
 
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(out.toByteArray()));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(wire.toByteArray()));
         Frame f = Frame.read(in);
         assertEquals(Frame.REQUEST, f.kind());
         assertEquals(Method.CALL.wire(), f.method());
@@ -47,13 +51,13 @@ class FrameTest {
     }
 
     @Test
-    void aRequestLargerThanTheScratchIsStreamedWhole() throws Exception {
-        byte[] data = new byte[300_000];
+    void aRequestLargerThanAnyBufferIsStreamedWhole() throws Exception {
+        byte[] data = new byte[3_000_000];
         new Random(4).nextBytes(data);
         FopRequest req = write(ByteString.copyFrom(data));
-        CountingStream out = new CountingStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        Frame.writeRequest(out, new byte[64 << 10], Method.CALL, 7, req);
+        Frame.streamRequest(out, Method.CALL, 7, req);
 
         Frame f = Frame.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray())));
         assertEquals(7, f.id());
@@ -63,23 +67,6 @@ class FrameTest {
     private static FopRequest write(ByteString data) {
         return FopRequest.newBuilder().setHeader(Header.newBuilder().setSeq(12).setSettled(11))
                 .setWrite(Write.newBuilder().setPath("/big").setOffset(1 << 20).setData(data)).build();
-    }
-
-    /** Records how many writes the frame took. */
-    private static final class CountingStream extends ByteArrayOutputStream {
-        int writes;
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            writes++;
-            super.write(b, off, len);
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            writes++;
-            super.write(b);
-        }
     }
 
     private static byte[] remaining(ByteBuffer b) {
