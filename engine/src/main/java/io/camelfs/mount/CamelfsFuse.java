@@ -121,10 +121,11 @@ public final class CamelfsFuse extends FuseStubFS {
         }
         argv.add(mountPoint.toAbsolutePath().toString());
         argv.addAll(List.of(fuseOpts));
+        // if the JVM ends while the loop still runs, the mount goes with it
         Runtime.getRuntime().addShutdownHook(new Thread(this::umount));
         int rc = FuseLoop.run(fuseOperations, argv.toArray(new String[0]));
+        mounted.set(false); // libfuse unmounted on its way out of the loop
         if (rc != 0) {
-            mounted.set(false);
             throw new ru.serce.jnrfuse.FuseException("Unable to mount FS, return code = " + rc);
         }
     }
