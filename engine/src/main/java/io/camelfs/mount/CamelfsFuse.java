@@ -106,8 +106,8 @@ public final class CamelfsFuse extends FuseStubFS {
     }
 
     /**
-     * Mounts and serves until unmounted, as jnr-fuse's blocking mount does, but through {@link FuseLoop}, which lets
-     * the kernel send larger writes.
+     * Mounts and serves until unmounted, as jnr-fuse's blocking mount does (always in the calling thread, whatever
+     * blocking says), but through {@link FuseLoop}, which lets the kernel send larger writes.
      */
     @Override
     public void mount(java.nio.file.Path mountPoint, boolean blocking, boolean debug, String[] fuseOpts) {

@@ -92,7 +92,11 @@ final class FuseLoop {
         }
         FirstReply hook = null;
         try {
-            hook = widen(fuse, fuse.fuse_session_next_chan(fuse.fuse_get_session(f), null));
+            try {
+                hook = widen(fuse, fuse.fuse_session_next_chan(fuse.fuse_get_session(f), null));
+            } catch (RuntimeException e) {
+                LOG.warn("writes reach the mount in requests of at most 128 KiB: {}", e.toString());
+            }
             return fuse.fuse_loop_mt(f) == -1 ? 1 : 0;
         } finally {
             fuse.fuse_teardown(f, mountpoint.getValue());
@@ -112,8 +116,9 @@ final class FuseLoop {
         }
         Runtime rt = Runtime.getSystemRuntime();
         FirstReply hook = new FirstReply(rt, chan.getAddress(CHAN_SEND));
+        long send = rt.getClosureManager().getClosurePointer(Send.class, hook).address();
         chan.putLong(CHAN_BUFSIZE, WRITE_BYTES + HEADER_ROOM);
-        chan.putAddress(CHAN_SEND, rt.getClosureManager().getClosurePointer(Send.class, hook).address());
+        chan.putAddress(CHAN_SEND, send);
         return hook;
     }
 
