@@ -36,13 +36,9 @@ class MonitoringIT {
     Path work;
 
     private static String monitoring(int metrics, int jolokia, String auth) {
-        return "- beans:\n"
-                + "    - name: monitoring\n"
-                + "      type: io.camelfs.exporters.Monitoring\n"
-                + "      properties:\n"
-                + "        metricsPort: " + metrics + "\n"
+        return NodeProcess.monitoringBean("        metricsPort: " + metrics + "\n"
                 + "        jolokiaPort: " + jolokia + "\n"
-                + auth;
+                + auth);
     }
 
     /** node1 writes WRITES files through the gluster: producer once a file appears in go/, then says so. */

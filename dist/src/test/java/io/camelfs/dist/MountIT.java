@@ -47,9 +47,8 @@ class MountIT {
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         List<Path> yaml = NodeProcess.writeNodes(work, "web", 2, "");
         metrics1 = NodeProcess.freePort();
-        Files.writeString(yaml.get(0), Files.readString(yaml.get(0)) + "- beans:\n    - name: monitoring\n"
-                + "      type: io.camelfs.exporters.Monitoring\n      properties:\n        metricsPort: " + metrics1
-                + "\n");
+        Files.writeString(yaml.get(0), Files.readString(yaml.get(0))
+                + NodeProcess.monitoringBean("        metricsPort: " + metrics1 + "\n"));
         n1 = NodeProcess.start("node1", work, yaml.get(0));
         n2 = NodeProcess.start("node2", work, yaml.get(1));
         address = "127.0.0.1:" + NodeProcess.port(yaml.get(0)) + ":/web";

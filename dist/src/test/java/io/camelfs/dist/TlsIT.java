@@ -38,9 +38,8 @@ class TlsIT {
         for (int i = 0; i < 2; i++) {
             String text = Files.readString(yaml.get(i)).replace("NODECERT", "node" + (i + 1));
             if (i == 0) {
-                text += "- beans:\n    - name: monitoring\n      type: io.camelfs.exporters.Monitoring\n"
-                        + "      properties:\n        jolokiaPort: " + jolokia + "\n"
-                        + "        jolokiaUser: ops\n        jolokiaPassword: pa55-not-in-logs\n";
+                text += NodeProcess.monitoringBean("        jolokiaPort: " + jolokia + "\n"
+                        + "        jolokiaUser: ops\n        jolokiaPassword: pa55-not-in-logs\n");
             }
             Files.writeString(yaml.get(i), text);
         }
