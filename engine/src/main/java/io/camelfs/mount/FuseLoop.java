@@ -1,5 +1,6 @@
 package io.camelfs.mount;
 
+import io.camelfs.posix.Posix;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -68,11 +69,6 @@ final class FuseLoop {
         int send(Pointer chan, Pointer iov, long count);
     }
 
-    /** writev, for the one message this class sends in libfuse's place. */
-    public interface Writev {
-        long writev(int fd, Pointer iov, int count);
-    }
-
     private FuseLoop() {
     }
 
@@ -115,7 +111,7 @@ final class FuseLoop {
             return null;
         }
         Runtime rt = Runtime.getSystemRuntime();
-        FirstReply hook = new FirstReply(rt, chan.getAddress(CHAN_SEND));
+        FirstReply hook = new FirstReply(chan.getAddress(CHAN_SEND));
         long send = rt.getClosureManager().getClosurePointer(Send.class, hook).address();
         chan.putLong(CHAN_BUFSIZE, WRITE_BYTES + HEADER_ROOM);
         chan.putAddress(CHAN_SEND, send);
@@ -127,17 +123,12 @@ final class FuseLoop {
      * and puts libfuse's own send operation back for every later one.
      */
     private static final class FirstReply implements Send {
-        private final Runtime rt;
         private final long original;
-        private final Writev libc = LibraryLoader.create(Writev.class).load("c");
-        private final Pointer reply;
-        private final Pointer iov;
+        private final Pointer reply = Memory.allocateDirect(Runtime.getSystemRuntime(), INIT_OUT_SIZE, true);
+        private final Pointer iov = Memory.allocateDirect(Runtime.getSystemRuntime(), 2 * IOVEC, true);
 
-        FirstReply(Runtime rt, long original) {
-            this.rt = rt;
+        FirstReply(long original) {
             this.original = original;
-            this.reply = Memory.allocateDirect(rt, INIT_OUT_SIZE, true);
-            this.iov = Memory.allocateDirect(rt, 2 * IOVEC, true);
         }
 
         @Override
@@ -149,8 +140,9 @@ final class FuseLoop {
             } catch (RuntimeException e) {
                 LOG.warn("INIT's reply goes out as libfuse made it (writes of at most 128 KiB): {}", e.toString());
             }
-            long n = libc.writev(chan.getInt(CHAN_FD), out, (int) count);
-            return n >= 0 ? 0 : -rt.getLastError();
+            // as libfuse's own send: 0, or -errno
+            long n = Posix.tryWritev(chan.getInt(CHAN_FD), out, (int) count);
+            return n >= 0 ? 0 : (int) n;
         }
     }
 

@@ -24,6 +24,8 @@ public interface LibC {
     /** Given a direct buffer (Posix.pwriteFully makes sure), its memory goes to the kernel as it is. */
     long pwrite(int fd, @In ByteBuffer buf, long count, long offset);
 
+    long writev(int fd, Pointer iov, int count);
+
     int ftruncate(int fd, long length);
 
     int fsync(int fd);

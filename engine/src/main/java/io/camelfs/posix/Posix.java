@@ -131,6 +131,12 @@ public final class Posix {
         return fd >= 0 ? fd : -errno();
     }
 
+    /** writev of count iovecs at iov, returning the bytes written or -errno instead of throwing. */
+    public static long tryWritev(int fd, Pointer iov, int count) {
+        long n = C.writev(fd, iov, count);
+        return n >= 0 ? n : -errno();
+    }
+
     public static void close(int fd) {
         if (fd >= 0) {
             C.close(fd);
