@@ -147,6 +147,28 @@ m.close()
 os.close(fd)
 say("mmap write", open("mm", "rb").read()[100:105])
 
+# a mapping and a write-only writer of one file (the mount writes write-only opens around the page cache): each
+# sees the other's bytes in the same page, and neither is lost when the mapping's dirty page goes back
+fd = os.open("mm", os.O_RDWR)
+m = mmap.mmap(fd, 65536)
+say("mapping before", m[0:4])
+m[0:4] = b"MMMM"
+w = os.open("mm", os.O_WRONLY)
+os.pwrite(w, b"WWWW", 8)
+os.pwrite(w, b"VVVV", 40000)
+say("mapping sees write-only writer", (m[8:12], m[40000:40004]))
+say("reader sees write-only writer", (os.pread(fd, 4, 8), os.pread(fd, 4, 40000)))
+wa = os.open("mm", os.O_WRONLY | os.O_APPEND)
+os.write(wa, b"tail")
+say("append through write-only", (os.fstat(fd).st_size, os.pread(fd, 4, 65536)))
+for f in (w, wa):
+    os.close(f)
+m.flush()
+m.close()
+os.close(fd)
+d = open("mm", "rb").read()
+say("after both", (d[0:4], d[8:12], d[40000:40004], d[100:105], len(d)))
+
 # statfs
 sv = os.statvfs(".")
 say("statvfs namemax", sv.f_namemax)

@@ -8,13 +8,16 @@ import io.camelfs.afr.Replicate;
 import io.camelfs.client.VolumeClient;
 import io.camelfs.volume.VolumeAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -327,21 +330,28 @@ class MountIT {
      */
     /**
      * The kernel hands a mount large writes in requests of 1 MiB (libfuse 2 by itself allows 128 KiB): one write()
-     * of 8 MiB into an existing file reaches the brick as 8 writes, and the other mount reads the same bytes.
+     * of 8 MiB into an existing file reaches the brick as 8 writes, and the other mount reads the same bytes --
+     * through the page cache (a file opened for reading and writing) and around it (opened write-only, where the
+     * pieces follow the writer's pages, so its buffer is page-aligned here).
      */
     @Test
     void aLargeWriteReachesTheBricksInOneMebibytePieces() throws Exception {
         Path file = m1.dir.resolve("large-write.bin");
         Files.write(file, new byte[0]); // created now, so that the first piece is a write like the others
-        double before = writesOnBrick1();
         byte[] data = new byte[8 << 20];
         new java.util.Random(3).nextBytes(data);
-        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(data);
-            assertEquals(data.length, ch.write(b), "one write() call took all 8 MiB");
+        ByteBuffer aligned = ByteBuffer.allocateDirect(data.length + 4096).alignedSlice(4096);
+        aligned.put(data).flip();
+        for (ByteBuffer b : List.of(ByteBuffer.wrap(data), aligned)) {
+            Set<StandardOpenOption> mode = b.isDirect() ? Set.of(StandardOpenOption.WRITE)
+                    : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+            double before = writesOnBrick1();
+            try (FileChannel ch = FileChannel.open(file, mode)) {
+                assertEquals(data.length, ch.write(b, 0), "one write() call took all 8 MiB (" + mode + ")");
+            }
+            assertEquals(8, writesOnBrick1() - before, "write requests that reached brick 1 (" + mode + ")");
+            assertArrayEquals(data, Files.readAllBytes(m2.dir.resolve("large-write.bin")));
         }
-        assertEquals(8, writesOnBrick1() - before, "write requests that reached brick 1");
-        assertArrayEquals(data, Files.readAllBytes(m2.dir.resolve("large-write.bin")));
         Files.delete(file);
     }
 

@@ -505,6 +505,7 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("create", path, () -> {
             String v = newName(path);
             boolean exclusive = (fi.flags.get() & 0200) != 0;
+            DirectWrites.apply(fi);
             long start = System.nanoTime();
             FuseContext c = getContext();
             int uid = (int) c.uid.get();
@@ -561,7 +562,11 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(path);
             try {
                 Attr a = stat(v);
-                return a.isDirectory() ? -Errno.EISDIR : 0;
+                if (a.isDirectory()) {
+                    return -Errno.EISDIR;
+                }
+                DirectWrites.apply(fi);
+                return 0;
             } catch (FopException e) {
                 return e.errno() == Errno.ENOENT ? -Errno.ESTALE : -e.errno();
             }

@@ -1,0 +1,51 @@
+package io.camelfs.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import org.junit.jupiter.api.Test;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+
+/** The direct_io bit as libfuse 2.9 reads it from struct fuse_file_info, set for write-only opens only. */
+class DirectWritesTest {
+    private static final Runtime RT = Runtime.getSystemRuntime();
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0100;
+    private static final int O_TRUNC = 01000;
+    private static final int O_APPEND = 02000;
+
+    /** fuse_file_info as libfuse fills it before open: flags, and keep_cache (bit 1) already set by someone. */
+    private static Pointer fileInfo(int flags) {
+        Pointer p = Memory.allocateDirect(RT, 40);
+        p.putInt(0, flags);
+        p.putInt(DirectWrites.BITS_OFFSET, 0b10);
+        p.putLong(24, 77); // fh
+        return p;
+    }
+
+    private static int bitsAfterOpen(int flags) {
+        Pointer p = fileInfo(flags);
+        DirectWrites.apply(FuseFileInfo.of(p));
+        assertEquals(77, p.getLong(24), "fh untouched");
+        assertEquals(flags, p.getInt(0), "flags untouched");
+        return p.getInt(DirectWrites.BITS_OFFSET);
+    }
+
+    @Test
+    void writeOnlyOpensGoDirectKeepingTheOtherBits() {
+        assertEquals(0b11, bitsAfterOpen(O_WRONLY));
+        assertEquals(0b11, bitsAfterOpen(O_WRONLY | O_CREAT | O_TRUNC));
+        assertEquals(0b11, bitsAfterOpen(O_WRONLY | O_APPEND));
+    }
+
+    @Test
+    void opensThatCanReadKeepThePageCache() {
+        assertEquals(0b10, bitsAfterOpen(O_RDONLY));
+        assertEquals(0b10, bitsAfterOpen(O_RDWR));
+        assertEquals(0b10, bitsAfterOpen(O_RDWR | O_CREAT | O_TRUNC));
+    }
+}
