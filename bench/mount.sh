@@ -10,6 +10,7 @@
 #   UPCALLS=1 bench/mount.sh ...  then one more camelfs run under the kernel's fuse tracepoints (bench/upcalls.py)
 #   ROUNDS=5 bench/mount.sh ...   runs of each target (default 3); figures are the median, camelfs's range shown
 #   LOOP_DIO=1 bench/mount.sh ... both filesystems' loop devices in direct-I/O mode (see bench/lib.sh freshfs)
+#   DROP_CACHES=0 bench/mount.sh ... runs start on whatever page cache the last run left (default: emptied, below)
 #
 # Both targets get a freshly made ext4 (loop-mounted image on the machine's disk): ext4 slows file creation for
 # minutes after mass deletions, so a filesystem with this session's history would measure the history.
@@ -63,10 +64,18 @@ cpu_ticks() {
 : > "$work/local.jsonl"; : > "$work/mount.jsonl"; : > "$work/cpu.txt"
 # Each run starts with nothing dirty: a run's data reaches the disk image files through the page cache of the
 # filesystem holding them, and flushing it took place during the next run (the camelfs run leaves twice as much).
+# On this VM the memory a run gets for its page cache is cheap when the guest freed it recently and costly once
+# the balloon has handed it back to the host, and a large write spends most of its time getting it: the same local
+# run wrote 1,100-1,450 MB/s or 370-550 depending on which runs came before. Emptying the page cache before each
+# run starts local and camelfs runs alike on recently freed memory, as on a machine without a balloon.
+settle() {
+  sync
+  [ "${DROP_CACHES:-1}" = 0 ] || echo 1 > /proc/sys/vm/drop_caches
+}
 for r in $(seq "${ROUNDS:-3}"); do
-  sync
+  settle
   python3 "$fsbench" "$work/local" "$@" >> "$work/local.jsonl"
-  sync
+  settle
   cpu_ticks >> "$work/cpu.txt"
   python3 "$fsbench" "$work/mnt" "$@" >> "$work/mount.jsonl"
   cpu_ticks >> "$work/cpu.txt"
@@ -77,7 +86,7 @@ heap=$(grep -o '([0-9]*M)' "$work/gc-$mpid.log" 2>/dev/null | tr -d '()M' | sort
 # write done by two local writers at once is the most a replica-2 volume on one disk can reach.
 big=256; prev=""
 for a in "$@"; do [ "$prev" = "--big" ] && big=$a; prev=$a; done
-sync
+settle
 pair_mbps=$(python3 - "$work/local" "$big" <<'PY'
 import os, sys, threading, time
 d, mib = sys.argv[1], int(sys.argv[2])
