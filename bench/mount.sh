@@ -11,6 +11,8 @@
 #   ROUNDS=5 bench/mount.sh ...   runs of each target (default 3); figures are the median, camelfs's range shown
 #   LOOP_DIO=1 bench/mount.sh ... both filesystems' loop devices in direct-I/O mode (see bench/lib.sh freshfs)
 #   DROP_CACHES=0 bench/mount.sh ... runs start on whatever page cache the last run left (default: emptied, below)
+#   NODE_JAVA_OPTS="-Xss512k -XX:TieredStopAtLevel=1" bench/mount.sh ...   the nodes' JVMs as bin/camelfs run starts
+#     them (C1 only); by default they get the JVM's own compilers
 #
 # Both targets get a freshly made ext4 (loop-mounted image on the machine's disk): ext4 slows file creation for
 # minutes after mass deletions, so a filesystem with this session's history would measure the history.
@@ -38,7 +40,7 @@ freshfs "$work/bricks" 16G
 p1=$(port); p2=$(port)
 for n in 1 2; do
   bench_node $n "$p1" "$p2" "$work/bricks/brick$n" > "$work/node$n.yaml"
-  (cd "$work" && exec java -Xmx512m -cp "$lib/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
+  (cd "$work" && exec java -Xmx512m ${NODE_JAVA_OPTS:-} -cp "$lib/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
   pids="$pids $!"
 done
 for n in 1 2; do await_started "$work/node$n.log"; done
