@@ -330,9 +330,10 @@ class MountIT {
      */
     /**
      * The kernel hands a mount large writes in requests of 1 MiB (libfuse 2 by itself allows 128 KiB): one write()
-     * of 8 MiB into an existing file reaches the brick as 8 writes, and the other mount reads the same bytes --
-     * through the page cache (a file opened for reading and writing) and around it (opened write-only, where the
-     * pieces follow the writer's pages, so its buffer is page-aligned here).
+     * of 8 MiB into an existing file reaches the brick as 8 writes, and the other mount reads the same bytes. A file
+     * opened for reading and writing goes through the page cache, which cuts by file offset; one opened write-only
+     * goes around it, and the kernel cuts at the writer's own page boundaries: 8 pieces from a page-aligned buffer,
+     * 9 from a buffer that starts one byte past a page boundary (which is how this test knows the write went direct).
      */
     @Test
     void aLargeWriteReachesTheBricksInOneMebibytePieces() throws Exception {
@@ -340,17 +341,24 @@ class MountIT {
         Files.write(file, new byte[0]); // created now, so that the first piece is a write like the others
         byte[] data = new byte[8 << 20];
         new java.util.Random(3).nextBytes(data);
-        ByteBuffer aligned = ByteBuffer.allocateDirect(data.length + 4096).alignedSlice(4096);
-        aligned.put(data).flip();
-        for (ByteBuffer b : List.of(ByteBuffer.wrap(data), aligned)) {
-            Set<StandardOpenOption> mode = b.isDirect() ? Set.of(StandardOpenOption.WRITE)
-                    : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
-            double before = writesOnBrick1();
-            try (FileChannel ch = FileChannel.open(file, mode)) {
-                assertEquals(data.length, ch.write(b, 0), "one write() call took all 8 MiB (" + mode + ")");
+        ByteBuffer pages = ByteBuffer.allocateDirect(data.length + 8192).alignedSlice(4096);
+        ByteBuffer aligned = pages.duplicate().limit(data.length).slice().put(data).flip();
+        ByteBuffer offByOne = pages.duplicate().position(1).limit(1 + data.length).slice();
+        Set<StandardOpenOption> readWrite = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Set<StandardOpenOption> writeOnly = Set.of(StandardOpenOption.WRITE);
+        record Case(Set<StandardOpenOption> mode, ByteBuffer from, int pieces) {
+        }
+        for (Case c : List.of(new Case(readWrite, ByteBuffer.wrap(data), 8), new Case(writeOnly, aligned, 8),
+                new Case(writeOnly, offByOne, 9))) {
+            if (c.from() == offByOne) {
+                offByOne.put(0, data);
             }
-            assertEquals(8, writesOnBrick1() - before, "write requests that reached brick 1 (" + mode + ")");
-            assertArrayEquals(data, Files.readAllBytes(m2.dir.resolve("large-write.bin")));
+            double before = writesOnBrick1();
+            try (FileChannel ch = FileChannel.open(file, c.mode())) {
+                assertEquals(data.length, ch.write(c.from().duplicate(), 0), "one write() took all 8 MiB: " + c);
+            }
+            assertEquals(c.pieces(), writesOnBrick1() - before, "write requests that reached brick 1: " + c);
+            assertArrayEquals(data, Files.readAllBytes(m2.dir.resolve("large-write.bin")), c.toString());
         }
         Files.delete(file);
     }
