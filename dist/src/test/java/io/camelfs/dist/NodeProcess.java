@@ -187,13 +187,13 @@ final class NodeProcess implements AutoCloseable {
         return LocalVolume.freePort();
     }
 
-    /** The node files of a volume named name with one brick per node, written to dir. */
     /** YAML for a node's monitoring bean (io.camelfs.exporters.Monitoring); properties: its lines, 8 spaces in. */
     static String monitoringBean(String properties) {
         return "- beans:\n    - name: monitoring\n      type: io.camelfs.exporters.Monitoring\n      properties:\n"
                 + properties;
     }
 
+    /** The node files of a volume named name with one brick per node, written to dir. */
     static List<Path> writeNodes(Path dir, String volume, int replica, String options) throws IOException {
         return writeNodes(dir, volume, replica, options, "");
     }
