@@ -15,6 +15,7 @@ import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
+import io.camelfs.posix.Posix;
 import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.stats.OpStats;
 import java.nio.ByteBuffer;
@@ -504,7 +505,7 @@ public final class CamelfsFuse extends FuseStubFS {
     public int create(String path, long mode, FuseFileInfo fi) {
         return call("create", path, () -> {
             String v = newName(path);
-            boolean exclusive = (fi.flags.get() & 0200) != 0;
+            boolean exclusive = (fi.flags.get() & Posix.O_EXCL) != 0;
             DirectWrites.apply(fi);
             long start = System.nanoTime();
             FuseContext c = getContext();

@@ -1,5 +1,6 @@
 package io.camelfs.mount;
 
+import io.camelfs.posix.Posix;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
@@ -19,8 +20,6 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
  * the bit is set through the struct's memory.
  */
 final class DirectWrites {
-    private static final int O_ACCMODE = 03;
-    private static final int O_WRONLY = 01;
     /** The bit-field word holding direct_io (bit 0), keep_cache, flush, nonseekable and flock_release. */
     static final int BITS_OFFSET = 20;
     static final int DIRECT_IO = 1;
@@ -32,7 +31,7 @@ final class DirectWrites {
 
     /** Marks fi for direct I/O when its open flags are write-only; other opens are left as they are. */
     static void apply(FuseFileInfo fi) {
-        if (LP64 && (fi.flags.get() & O_ACCMODE) == O_WRONLY) {
+        if (LP64 && (fi.flags.get() & Posix.O_ACCMODE) == Posix.O_WRONLY) {
             Pointer p = Struct.getMemory(fi);
             p.putInt(BITS_OFFSET, p.getInt(BITS_OFFSET) | DIRECT_IO);
         }

@@ -25,6 +25,8 @@ public final class Posix {
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
+    /** The bits of open's flags that say read, write or both. */
+    public static final int O_ACCMODE = 03;
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
     public static final int O_TRUNC = 01000;

@@ -1,5 +1,11 @@
 package io.camelfs.mount;
 
+import static io.camelfs.posix.Posix.O_APPEND;
+import static io.camelfs.posix.Posix.O_CREAT;
+import static io.camelfs.posix.Posix.O_RDONLY;
+import static io.camelfs.posix.Posix.O_RDWR;
+import static io.camelfs.posix.Posix.O_TRUNC;
+import static io.camelfs.posix.Posix.O_WRONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jnr.ffi.Memory;
@@ -11,12 +17,6 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 /** The direct_io bit as libfuse 2.9 reads it from struct fuse_file_info, set for write-only opens only. */
 class DirectWritesTest {
     private static final Runtime RT = Runtime.getSystemRuntime();
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
-    private static final int O_RDWR = 2;
-    private static final int O_CREAT = 0100;
-    private static final int O_TRUNC = 01000;
-    private static final int O_APPEND = 02000;
 
     /** fuse_file_info as libfuse fills it before open: flags, and keep_cache (bit 1) already set by someone. */
     private static Pointer fileInfo(int flags) {
