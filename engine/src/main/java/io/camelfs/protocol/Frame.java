@@ -68,9 +68,7 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     }
 
     public void write(DataOutputStream out) throws IOException {
-        byte[] head = new byte[4 + HEADER];
-        header(ByteBuffer.wrap(head), kind, method, id, payload.length);
-        out.write(head);
+        writeHeader(out, kind, method, id, payload.length);
         out.write(payload);
         out.flush();
     }
@@ -96,12 +94,18 @@ public record Frame(int kind, int method, long id, byte[] payload) {
 
     /** Writes a request frame too large for any buffer to out in pieces. */
     static void streamRequest(OutputStream out, Method m, long id, MessageLite message) throws IOException {
-        byte[] head = new byte[4 + HEADER];
-        header(ByteBuffer.wrap(head), REQUEST, m.wire(), id, message.getSerializedSize());
-        out.write(head);
+        writeHeader(out, REQUEST, m.wire(), id, message.getSerializedSize());
         CodedOutputStream body = CodedOutputStream.newInstance(out, 64 << 10);
         message.writeTo(body);
         body.flush();
+    }
+
+    /** The frame's first 4 + HEADER bytes, written to out on their own. */
+    private static void writeHeader(OutputStream out, int kind, int method, long id, int payloadLength)
+            throws IOException {
+        byte[] head = new byte[4 + HEADER];
+        header(ByteBuffer.wrap(head), kind, method, id, payloadLength);
+        out.write(head);
     }
 
     /** The frame's first 4 + HEADER bytes, at the buffer's start. */
