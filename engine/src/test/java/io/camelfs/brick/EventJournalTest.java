@@ -59,4 +59,51 @@ class EventJournalTest {
             assertFalse(j.after(20, 5).lost());
         }
     }
+
+    @Test
+    void compactionKeepsExactlyTheRetainedEventsAcrossAReopen() throws Exception {
+        String pad = "p".repeat(200); // records of about 220 bytes: the file passes twice the retained events' size
+        int total = 2 * EventJournal.RETAINED + 2_000;
+        try (EventJournal j = new EventJournal(meta)) {
+            for (int i = 1; i <= total; i++) {
+                j.append(Event.newBuilder().setType("modify").setPath(pad + i));
+            }
+        }
+        long size = Files.size(meta.resolve("events/journal"));
+        assertTrue(size < (long) (EventJournal.RETAINED + 4_000) * 230, "compacted once: " + size + " bytes");
+        try (EventJournal j = new EventJournal(meta)) {
+            EventJournal.Page all = j.after(0, 10_000);
+            assertTrue(all.lost(), "events before the retained ones are gone");
+            long oldest = all.events().get(0).getSeq();
+            assertEquals(total - EventJournal.RETAINED + 1, oldest, "the newest RETAINED are held");
+            for (int k = 0; k < all.events().size(); k++) {
+                Event e = all.events().get(k);
+                assertEquals(oldest + k, e.getSeq());
+                assertEquals(pad + e.getSeq(), e.getPath(), "each record is the event appended with its seq");
+            }
+            EventJournal.Page last = j.after(total - 3, 10);
+            assertEquals(3, last.events().size());
+            assertEquals(pad + total, last.events().get(2).getPath());
+            assertEquals(total, last.last());
+            j.append(Event.newBuilder().setType("delete").setPath("f"));
+            assertEquals(total + 1, j.after(total, 10).events().get(0).getSeq(), "numbering goes on");
+        }
+    }
+
+    @Test
+    void longRecordsAreNotRewrittenOnEveryAppend() throws Exception {
+        String pad = "p".repeat(400); // 50,000 records of about 420 bytes are over 16 MiB on their own
+        int total = EventJournal.RETAINED + 2_000;
+        long expected = 0;
+        try (EventJournal j = new EventJournal(meta)) {
+            for (int i = 1; i <= total; i++) {
+                Event.Builder e = Event.newBuilder().setType("modify").setPath(pad + i);
+                expected += 4 + e.clone().setSeq(i).build().getSerializedSize();
+                j.append(e);
+            }
+            assertEquals(total - EventJournal.RETAINED + 1, j.after(0, 1).events().get(0).getSeq());
+        }
+        assertEquals(expected, Files.size(meta.resolve("events/journal")),
+                "every record still in the file: 2,000 dropped events are not worth rewriting 21 MB for");
+    }
 }
