@@ -111,12 +111,8 @@ final class EventJournal implements AutoCloseable {
     synchronized void append(Event.Builder e) {
         byte[] b = e.setSeq(seq + 1).build().toByteArray();
         keep(seq + 1, b);
-        ByteBuffer buf = ByteBuffer.allocate(4 + b.length).putInt(b.length).put(b).flip();
         try {
-            while (buf.hasRemaining()) {
-                out.write(buf);
-            }
-            written += 4 + b.length;
+            written += writeRecord(out, b);
             // only once dropped events are half the file: a compaction's cost is then paid for by as many bytes of
             // appends (compacting whenever anything was dropped rewrote the whole file on every append once the
             // retained events alone were over 16 MiB, as 50,000 events with 330-byte paths are)
@@ -135,11 +131,7 @@ final class EventJournal implements AutoCloseable {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             long n = 0;
             for (long k = oldest; k <= seq; k++) {
-                byte[] b = ring[(int) (k % RETAINED)];
-                ByteBuffer buf = ByteBuffer.allocate(4 + b.length).putInt(b.length).put(b).flip();
-                while (buf.hasRemaining()) {
-                    n += c.write(buf);
-                }
+                n += writeRecord(c, ring[(int) (k % RETAINED)]);
             }
             c.force(true);
             out.close();
@@ -149,6 +141,15 @@ final class EventJournal implements AutoCloseable {
             out.position(n);
             written = n;
         }
+    }
+
+    /** Writes one length-prefixed record at c's position; returns the bytes it took. */
+    private static int writeRecord(FileChannel c, byte[] record) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(4 + record.length).putInt(record.length).put(record).flip();
+        while (buf.hasRemaining()) {
+            c.write(buf);
+        }
+        return buf.limit();
     }
 
     /** What follows {@code after}: the events, whether some were dropped, and the last seq. */
