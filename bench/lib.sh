@@ -17,16 +17,24 @@ freshfs() {
 }
 
 # bench_node N P1 P2 BRICKDIR: the YAML of node N of volume "bench" (replica 2, bricks on 127.0.0.1:P1 and
-# 127.0.0.1:P2), serving brick N from BRICKDIR. CPU_LATENCY=US|off sets the brick's cpuLatency (default: the brick's).
+# 127.0.0.1:P2), serving brick N from BRICKDIR. CPU_LATENCY=US|off sets the brick's cpuLatency (default: the brick's);
+# VOLUME_OPTIONS=NAME=VALUE,... sets volume options (e.g. local-socket=off).
 bench_node() {
   if [ "$1" = 1 ]; then bp=$2; else bp=$3; fi
+  opts=""
+  if [ -n "${VOLUME_OPTIONS:-}" ]; then
+    opts="
+        options:"
+    for kv in $(echo "$VOLUME_OPTIONS" | tr ',' ' '); do opts="$opts
+          ${kv%%=*}: \"${kv#*=}\""; done
+  fi
   cat <<YAML
 - beans:
     - name: bench
       type: io.camelfs.volume.VolumeDefinition
       properties:
         replica: 2
-        bricks: 127.0.0.1:$2,127.0.0.1:$3
+        bricks: 127.0.0.1:$2,127.0.0.1:$3$opts
 - route:
     from:
       uri: brick:bench

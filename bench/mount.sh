@@ -5,6 +5,7 @@
 #   bench/mount.sh [FSBENCH ARGS...]        e.g. bench/mount.sh --files 2000 --big 256   (needs root)
 #   MOUNT_OPTS=md-cache-timeout=1 bench/mount.sh ...   adds mount options (to measure one setting against another)
 #   CPU_LATENCY=off bench/mount.sh ...   mount and bricks ask for no CPU wake-up latency (PM QoS); default: they do
+#   VOLUME_OPTIONS=local-socket=off bench/mount.sh ...   volume options for the bench volume (NAME=VALUE,...)
 #   OPCOST=1 bench/mount.sh ...   then prints one operation's wall and CPU time per process (bench/opcost.py)
 #   STATS=1 bench/mount.sh ...    then prints the mount's and a brick's time per callback and operation
 #   UPCALLS=1 bench/mount.sh ...  then one more camelfs run under the kernel's fuse tracepoints (bench/upcalls.py)
