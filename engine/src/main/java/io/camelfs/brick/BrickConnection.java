@@ -3,8 +3,10 @@ package io.camelfs.brick;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.camelfs.protocol.BrickRefusedException;
+import io.camelfs.protocol.Duplex;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Method;
+import io.camelfs.protocol.SocketDuplex;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.HelloRequest;
 import io.camelfs.protocol.v1.LeaseRequest;
@@ -39,7 +41,10 @@ import org.slf4j.LoggerFactory;
 final class BrickConnection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(BrickConnection.class);
 
-    private volatile Socket socket;
+    /** The connection; over TLS the secured one once the handshake is done. */
+    private volatile Duplex duplex;
+    /** The TCP socket a TLS handshake runs on; null for plain TCP and Unix sockets. */
+    private final Socket tlsPending;
     private final BrickService service;
     private final Runnable onClose;
     /** Set by the serving thread before anything is written (after the TLS handshake, if any). */
@@ -54,33 +59,35 @@ final class BrickConnection implements Runnable {
     private final ConnectionLimits limits;
     private final ClientWarnings warnings;
 
-    BrickConnection(Socket socket, BrickService service, Runnable onClose, String refused, TlsPolicy tls,
-            ConnectionLimits limits, ClientWarnings warnings) throws IOException {
+    /** @param tls null: plain TCP or a Unix socket; else the TLS handshake runs on duplex's socket first */
+    BrickConnection(Duplex duplex, Socket tcp, BrickService service, Runnable onClose, String refused,
+            TlsPolicy tls, ConnectionLimits limits, ClientWarnings warnings) {
         this.limits = limits;
         this.warnings = warnings;
         this.refused = refused;
         this.tls = tls;
-        this.socket = socket;
+        this.duplex = duplex;
+        this.tlsPending = tls == null ? null : tcp;
         this.service = service;
         this.onClose = onClose;
-        socket.setTcpNoDelay(true);
     }
 
     @Override
     public void run() {
-        try (Socket plain = socket) {
-            if (tls != null) {
-                Socket secured = secure(plain);
+        try (Duplex plain = duplex) {
+            if (tlsPending != null) {
+                Socket secured = secure(tlsPending);
                 if (secured == null) {
                     return;
                 }
-                socket = secured;
+                duplex = new SocketDuplex(secured);
             }
-            out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
-            RequestDeadline deadline = new RequestDeadline(socket.getInputStream(), limits.wholeRequestNanos());
+            Duplex d = duplex;
+            out = new DataOutputStream(new BufferedOutputStream(d.out(), 64 * 1024));
+            RequestDeadline deadline = new RequestDeadline(d.in(), limits.wholeRequestNanos());
             BufferedInputStream buffered = new BufferedInputStream(deadline, 64 * 1024);
             DataInputStream in = new DataInputStream(buffered);
-            socket.setSoTimeout((int) limits.silence().toMillis());
+            d.timeout((int) limits.silence().toMillis());
             if (refused != null) {
                 // the client's first request learns why, then the connection ends: nothing is served
                 write(Frame.error(Frame.read(in), Frame.FAILED_PRECONDITION, refused));
@@ -88,7 +95,7 @@ final class BrickConnection implements Runnable {
             }
             for (;;) {
                 if (!awaitRequest(buffered)) {
-                    LOG.debug("closing connection from {}: idle for {}", socket.getRemoteSocketAddress(),
+                    LOG.debug("closing connection from {}: idle for {}", duplex.peer(),
                             limits.idle());
                     return;
                 }
@@ -99,13 +106,13 @@ final class BrickConnection implements Runnable {
                     int length = peekLength(in, buffered);
                     if (length > limits.maxRequest()) {
                         warnings.warn("closing connection from {}: a request of {} bytes (max-request-size {})",
-                                socket.getRemoteSocketAddress(), length, limits.maxRequest());
+                                duplex.peer(), length, limits.maxRequest());
                         return;
                     }
                     share = ConnectionLimits.share(length);
                     if (!limits.reserve(share)) {
                         warnings.warn("closing connection from {}: its {} KiB request waited too long for the brick's"
-                                + " request memory", socket.getRemoteSocketAddress(), share);
+                                + " request memory", duplex.peer(), share);
                         return;
                     }
                     try {
@@ -116,7 +123,7 @@ final class BrickConnection implements Runnable {
                     }
                 } catch (SocketTimeoutException e) {
                     warnings.warn("closing connection from {}: a request stalled ({})",
-                            socket.getRemoteSocketAddress(),
+                            duplex.peer(),
                             e.getMessage() == null ? "no byte for " + limits.silence() : e.getMessage());
                     return;
                 }
@@ -130,9 +137,9 @@ final class BrickConnection implements Runnable {
         } catch (EOFException | SocketException e) {
             // the client hung up (or the brick is stopping)
         } catch (Frame.ProtocolException e) {
-            warnings.warn("closing connection from {}: {}", socket.getRemoteSocketAddress(), e.getMessage());
+            warnings.warn("closing connection from {}: {}", duplex.peer(), e.getMessage());
         } catch (IOException e) {
-            LOG.debug("connection from {} failed: {}", socket.getRemoteSocketAddress(), e.toString());
+            LOG.debug("connection from {} failed: {}", duplex.peer(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -272,16 +279,12 @@ final class BrickConnection implements Runnable {
         } catch (BrickRefusedException e) {
             return Frame.error(f, e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.warn("{} failed on connection from {}", m, socket.getRemoteSocketAddress(), e);
+            LOG.warn("{} failed on connection from {}", m, duplex.peer(), e);
             return Frame.error(f, Frame.INTERNAL, e.toString());
         }
     }
 
     void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing ends the serving thread
-        }
+        duplex.close(); // ends the serving thread
     }
 }

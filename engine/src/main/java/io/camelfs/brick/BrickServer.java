@@ -1,6 +1,9 @@
 package io.camelfs.brick;
 
 import io.camelfs.posix.CpuLatencyRequest;
+import io.camelfs.protocol.Duplex;
+import io.camelfs.protocol.SocketDuplex;
+import io.camelfs.protocol.UnixDuplex;
 import io.camelfs.tls.TlsFiles;
 import io.camelfs.tls.TlsSetupException;
 import io.camelfs.volume.BrickAddress;
@@ -14,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +91,8 @@ public final class BrickServer implements AutoCloseable {
     private final EventJournal events;
     private final ScheduledExecutorService sweeper;
     private final ServerSocket server;
+    /** For clients on this host; null with TLS, with local-socket off, or where none could be made. */
+    private final LocalSocket local;
     private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<java.net.InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final int maxConnections;
@@ -132,6 +138,9 @@ public final class BrickServer implements AutoCloseable {
                     + e.getMessage());
         }
         this.latency = CpuLatencyRequest.whileBusy(c.cpuLatencyMicros(), "brick " + address);
+        // TLS authenticates clients by certificate, which a Unix socket does not carry: TCP only then
+        this.local = tls == null && volume.options().localSocket()
+                ? LocalSocket.open(c.port(), epoch, this::serveLocal) : null;
         Thread acceptor = new Thread(this::accept, "brick-" + address.port() + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -232,32 +241,63 @@ public final class BrickServer implements AutoCloseable {
                 }
                 continue;
             }
-            java.net.InetAddress client = sock.getInetAddress();
-            String refused = volume.options().refusal(client);
-            int fromClient = perClient.merge(client, 1, Integer::sum);
-            if (refused == null && fromClient > volume.options().maxConnectionsPerClient()) {
-                refused = "client " + client.getHostAddress() + " already has " + (fromClient - 1) + " connections"
-                        + " (max-connections-per-client " + volume.options().maxConnectionsPerClient() + ")";
-            }
-            if (refused != null) {
-                warnings.warn("brick {} of volume {}: {}", address, volume.name(), refused);
-                refused = "brick " + address + " of volume " + volume.name() + ": " + refused;
-            }
             try {
-                BrickConnection[] self = new BrickConnection[1];
-                self[0] = new BrickConnection(sock, service, () -> {
-                    connections.remove(self[0]);
-                    closed(client);
-                }, refused, tls, limits, warnings);
-                connections.add(self[0]);
-                Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
+                sock.setTcpNoDelay(true);
+            } catch (SocketException e) {
                 LOG.debug("brick {}: connection setup failed: {}", address, e.toString());
-                closed(client);
+                try {
+                    sock.close();
+                } catch (IOException ignored) {
+                    // gone either way
+                }
+                continue;
             }
+            java.net.InetAddress client = sock.getInetAddress();
+            serve(new SocketDuplex(sock), sock, client, volume.options().refusal(client));
         }
+    }
+
+    /**
+     * A connection to the local socket: from this host, and from the brick's own user (see {@link LocalSocket}), so
+     * the address lists do not apply; the connection limits do, counted as the loopback address's.
+     */
+    private void serveLocal(SocketChannel channel) {
+        UnixDuplex d;
+        try {
+            d = UnixDuplex.accepted(channel, "local socket");
+        } catch (IOException e) {
+            LOG.debug("brick {}: local connection setup failed: {}", address, e.toString());
+            return;
+        }
+        if (connections.size() >= maxConnections) {
+            warnings.warn("brick {}: refusing a local connection: {} connections open", address, connections.size());
+            d.close();
+            return;
+        }
+        serve(d, null, java.net.InetAddress.getLoopbackAddress(), null);
+    }
+
+    /** Counts the client's connections (one too many is refused with the reason) and serves d on its own thread. */
+    private void serve(Duplex d, Socket tcp, java.net.InetAddress client, String refusedByAddress) {
+        String refused = refusedByAddress;
+        int fromClient = perClient.merge(client, 1, Integer::sum);
+        if (refused == null && fromClient > volume.options().maxConnectionsPerClient()) {
+            refused = "client " + client.getHostAddress() + " already has " + (fromClient - 1) + " connections"
+                    + " (max-connections-per-client " + volume.options().maxConnectionsPerClient() + ")";
+        }
+        if (refused != null) {
+            warnings.warn("brick {} of volume {}: {}", address, volume.name(), refused);
+            refused = "brick " + address + " of volume " + volume.name() + ": " + refused;
+        }
+        BrickConnection[] self = new BrickConnection[1];
+        self[0] = new BrickConnection(d, tcp, service, () -> {
+            connections.remove(self[0]);
+            closed(client);
+        }, refused, tls, limits, warnings);
+        connections.add(self[0]);
+        Thread t = new Thread(self[0], "brick-" + address.port() + "-conn-" + connectionNumber.incrementAndGet());
+        t.setDaemon(true);
+        t.start();
     }
 
     /** One connection of this client ended (or never started serving). */
@@ -319,6 +359,11 @@ public final class BrickServer implements AutoCloseable {
 
     public String epoch() {
         return epoch;
+    }
+
+    /** The path of the Unix socket clients on this host may use instead of TCP; empty if there is none. */
+    String localSocket() {
+        return local == null ? "" : local.path().toString();
     }
 
     public Path directory() {
@@ -384,6 +429,9 @@ public final class BrickServer implements AutoCloseable {
             server.close();
         } catch (IOException ignored) {
             // no longer accepting either way
+        }
+        if (local != null) {
+            local.close();
         }
         for (BrickConnection c : connections) {
             c.close();

@@ -98,7 +98,8 @@ final class BrickService {
         Sessions.Session s = sessions.touch(req.getSession());
         s.client = req.getClient();
         return HelloReply.newBuilder().setVolume(brick.volume().name()).setBrickIndex(brick.index())
-                .setBrickId(store.root().brickId()).setEpoch(brick.epoch()).setProtocol(Wire.PROTOCOL).build();
+                .setBrickId(store.root().brickId()).setEpoch(brick.epoch()).setProtocol(Wire.PROTOCOL)
+                .setLocalSocket(brick.localSocket()).build();
     }
 
     VolumeReply volume(VolumeRequest req) {

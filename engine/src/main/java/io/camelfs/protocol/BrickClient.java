@@ -15,6 +15,8 @@ import io.camelfs.protocol.v1.PingRequest;
 import io.camelfs.protocol.v1.Upcall;
 import io.camelfs.protocol.v1.UpcallRequest;
 import io.camelfs.volume.BrickAddress;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -83,6 +85,8 @@ public final class BrickClient implements AutoCloseable {
     private volatile boolean up;
     private volatile boolean closed;
     private volatile String epoch;
+    /** The brick's Unix socket, while this client can open it (it is on this host): data connections use it. */
+    private volatile Path localSocket;
     private volatile long lastOk;
     private volatile String downReason = "not connected yet";
 
@@ -160,10 +164,13 @@ public final class BrickClient implements AutoCloseable {
                 lastOk = System.currentTimeMillis();
                 up = true;
             }
+            useLocalSocket(r.getLocalSocket());
             Thread t = new Thread(() -> readControl(c), "brick-control-" + address);
             t.setDaemon(true);
             t.start();
-            LOG.info("brick {} of volume {} is up", address, volume);
+            Path local = localSocket;
+            LOG.info("brick {} of volume {} is up{}", address, volume, local == null ? "" : " (on this host: " + local
+                    + ")");
             events.up(this, newEpoch);
         } catch (InvalidProtocolBufferException e) {
             c.close();
@@ -172,6 +179,39 @@ public final class BrickClient implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the first data connection through the socket the brick named, if it named one: only a client on the
+     * brick's host, as the brick's user, can, and then calls go that way (the control connection stays on TCP).
+     */
+    private void useLocalSocket(String named) {
+        localSocket = null;
+        if (named.isEmpty() || transport.isTls()) {
+            return;
+        }
+        Path p = Path.of(named);
+        try {
+            pool.offerFirst(Link.connectLocal(address, p, timeout));
+            localSocket = p;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("brick {}: its local socket {} is not for this client ({}): TCP", address, p, e.toString());
+        }
+    }
+
+    /** A new data connection: through the brick's local socket while it works, else TCP. */
+    private Link newLink() {
+        Path local = localSocket;
+        if (local != null) {
+            try {
+                return Link.connectLocal(address, local, timeout);
+            } catch (IOException e) {
+                // the brick is gone (its socket with it) or overloaded: TCP says which, and the next hello decides
+                localSocket = null;
+                LOG.debug("brick {}: local socket {} failed ({}): TCP", address, local, e.toString());
+            }
+        }
+        return Link.connect(address, timeout, transport);
     }
 
     /** Sends a request on a link nobody else reads and returns the reply payload. */
@@ -274,7 +314,7 @@ public final class BrickClient implements AutoCloseable {
         }
         try {
             if (l == null) {
-                l = Link.connect(address, timeout, transport);
+                l = newLink();
             }
             l.send(m, ids.incrementAndGet(), message);
         } catch (BrickUnavailableException e) {

@@ -8,15 +8,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * One TCP connection from a client to a brick. The thread that sends a request also reads its reply, so a round
- * trip costs no thread hand-off in the client.
+ * One connection from a client to a brick: TCP, or a Unix-domain socket to a brick on this host. The thread that
+ * sends a request also reads its reply, so a round trip costs no thread hand-off in the client.
  */
 final class Link implements AutoCloseable {
     /** Most requests fit; a connection that carries larger ones (a mount's 1 MiB writes) grows its buffer. */
@@ -24,14 +23,14 @@ final class Link implements AutoCloseable {
     /** The largest buffer a connection grows to: a 1 MiB write and its message fit, so it leaves in one send. */
     private static final int SEND_BUFFER_MAX = (1 << 20) + (32 << 10);
     private final BrickAddress address;
-    private final Socket socket;
+    /**
+     * Plain TCP and Unix sockets write a direct buffer as it is; over TLS requests go to the socket's stream (which
+     * copies an array into a direct buffer of its own first, 128 KiB at a time).
+     */
+    private final Duplex duplex;
+    private final boolean tls;
     private final DataInputStream in;
     private final OutputStream out;
-    /**
-     * Plain TCP: the socket's channel, which writes a direct buffer as it is; over TLS null, and requests go to the
-     * socket's stream (which copies an array into a direct buffer of its own first, 128 KiB at a time).
-     */
-    private final SocketChannel channel;
     /** Guards sendBuffer and the order of requests on the socket. */
     private final Object sending = new Object();
     /** Where a request is encoded before its one write: direct for the channel, an array for a stream. */
@@ -40,30 +39,38 @@ final class Link implements AutoCloseable {
     private volatile boolean answered;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    private Link(BrickAddress address, Socket socket) throws IOException {
+    private Link(BrickAddress address, Duplex duplex, boolean tls) throws IOException {
         this.address = address;
-        this.socket = socket;
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        this.out = socket.getOutputStream();
-        this.channel = socket.getChannel();
+        this.duplex = duplex;
+        this.tls = tls;
+        this.in = new DataInputStream(new BufferedInputStream(duplex.in(), 64 * 1024));
+        this.out = duplex.out();
         this.sendBuffer = buffer(SEND_BUFFER);
     }
 
     private ByteBuffer buffer(int size) {
-        return channel != null ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        return duplex.writesDirect() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     }
 
     static Link connect(BrickAddress a, Duration timeout, Transport transport) {
         try {
-            Socket s = transport.connect(a, timeout);
-            try {
-                return new Link(a, s);
-            } catch (IOException e) {
-                s.close();
-                throw e;
-            }
+            return over(a, new SocketDuplex(transport.connect(a, timeout)), transport.isTls());
         } catch (IOException e) {
             throw transport.isTls() ? tlsFailed(a, e) : unavailable(a, e);
+        }
+    }
+
+    /** A link through the Unix socket the brick at a named in its hello (it is on this host). */
+    static Link connectLocal(BrickAddress a, Path socket, Duration timeout) throws IOException {
+        return over(a, UnixDuplex.connect(socket, (int) Math.max(1, timeout.toMillis())), false);
+    }
+
+    private static Link over(BrickAddress a, Duplex d, boolean tls) throws IOException {
+        try {
+            return new Link(a, d, tls);
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
         }
     }
 
@@ -96,13 +103,11 @@ final class Link implements AutoCloseable {
                     return;
                 }
                 Frame.encodeRequest(sendBuffer, m, id, message);
-                if (channel == null) {
+                if (!duplex.writesDirect()) {
                     out.write(sendBuffer.array(), 0, sendBuffer.limit());
                     return;
                 }
-                while (sendBuffer.hasRemaining()) {
-                    channel.write(sendBuffer);
-                }
+                duplex.write(sendBuffer);
             }
         } catch (IOException e) {
             close();
@@ -115,7 +120,7 @@ final class Link implements AutoCloseable {
      * the client learns it as a broken connection on its first request; say what that most likely means.
      */
     private BrickUnavailableException failed(IOException e) {
-        return !answered && socket instanceof javax.net.ssl.SSLSocket ? tlsFailed(address, e) : unavailable(address, e);
+        return !answered && tls ? tlsFailed(address, e) : unavailable(address, e);
     }
 
     private static BrickUnavailableException tlsFailed(BrickAddress a, IOException e) {
@@ -130,7 +135,7 @@ final class Link implements AutoCloseable {
     /** The next frame, waiting at most timeoutMillis (0 = no limit). */
     Frame receive(long timeoutMillis) {
         try {
-            socket.setSoTimeout((int) Math.max(0, Math.min(Integer.MAX_VALUE, timeoutMillis)));
+            duplex.timeout((int) Math.max(0, Math.min(Integer.MAX_VALUE, timeoutMillis)));
             Frame f = Frame.read(in);
             answered = true;
             lastUsedNanos = System.nanoTime();
@@ -146,15 +151,11 @@ final class Link implements AutoCloseable {
     }
 
     boolean isOpen() {
-        return !socket.isClosed();
+        return !duplex.isClosed();
     }
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // the connection is gone either way
-        }
+        duplex.close();
     }
 }

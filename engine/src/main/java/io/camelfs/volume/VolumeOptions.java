@@ -27,6 +27,8 @@ public final class VolumeOptions {
         m.put("brick-timeout", new String[] {"5s", "a brick that does not answer for this long is down"});
         m.put("read-child", new String[] {"local", "which good brick serves reads: local, first or hash"});
         m.put("sync-writes", new String[] {"false", "bricks fsync every write before acknowledging it"});
+        m.put("local-socket", new String[] {"true",
+            "clients on a brick's own host reach it through a Unix socket instead of TCP (not with tls)"});
         m.put("session-grace", new String[] {"10s",
             "how long a brick keeps a vanished client's leases and locks before releasing them"});
         m.put("lease-timeout", new String[] {"20s",
@@ -95,6 +97,7 @@ public final class VolumeOptions {
         o.brickTimeout();
         o.readChild();
         o.syncWrites();
+        o.localSocket();
         o.sessionGrace();
         o.leaseTimeout();
         o.favoriteChildPolicy();
@@ -315,6 +318,10 @@ public final class VolumeOptions {
 
     public boolean syncWrites() {
         return bool("sync-writes");
+    }
+
+    public boolean localSocket() {
+        return bool("local-socket");
     }
 
     private boolean bool(String name) {

@@ -1,0 +1,37 @@
+package io.camelfs.protocol;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+
+/**
+ * One connection's bytes in both directions, whatever carries them: a TCP or TLS socket, or a Unix-domain socket to
+ * a brick on the same host ({@link UnixDuplex}). Client links and brick connections are written against this.
+ */
+public interface Duplex extends Closeable {
+    /** The incoming bytes; a read that waits longer than {@link #timeout} throws SocketTimeoutException. */
+    InputStream in() throws IOException;
+
+    OutputStream out() throws IOException;
+
+    /** Whether {@link #write(ByteBuffer)} takes a direct buffer to the kernel as it is (no copy on the way). */
+    boolean writesDirect();
+
+    /** Writes the buffer's remaining bytes; only where {@link #writesDirect()}. */
+    void write(ByteBuffer b) throws IOException;
+
+    /** How long a read may wait for its first byte, in milliseconds; 0 waits as long as it takes. */
+    void timeout(int millis) throws SocketException;
+
+    boolean isClosed();
+
+    /** The other end, for log lines. */
+    String peer();
+
+    /** Closes the connection; a read or write waiting on it in another thread ends. */
+    @Override
+    void close();
+}

@@ -1,0 +1,67 @@
+package io.camelfs.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/** A TCP connection (plain, through its channel when it has one) or a TLS one, as a {@link Duplex}. */
+public final class SocketDuplex implements Duplex {
+    private final Socket socket;
+    /** Plain TCP opened as a channel: a direct buffer goes to the kernel as it is. Null for TLS. */
+    private final SocketChannel channel;
+
+    public SocketDuplex(Socket socket) {
+        this.socket = socket;
+        this.channel = socket.getChannel();
+    }
+
+    @Override
+    public InputStream in() throws IOException {
+        return socket.getInputStream();
+    }
+
+    @Override
+    public OutputStream out() throws IOException {
+        return socket.getOutputStream();
+    }
+
+    @Override
+    public boolean writesDirect() {
+        return channel != null;
+    }
+
+    @Override
+    public void write(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    @Override
+    public void timeout(int millis) throws SocketException {
+        socket.setSoTimeout(millis);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return socket.isClosed();
+    }
+
+    @Override
+    public String peer() {
+        return String.valueOf(socket.getRemoteSocketAddress());
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // the connection is gone either way
+        }
+    }
+}
