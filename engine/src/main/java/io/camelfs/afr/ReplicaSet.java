@@ -115,6 +115,17 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         return bricks.get(i);
     }
 
+    /** Those of the given bricks this client reaches through their local sockets (on this host). */
+    List<Integer> onThisHost(List<Integer> of) {
+        List<Integer> here = new ArrayList<>(of.size());
+        for (int i : of) {
+            if (bricks.get(i).onThisHost()) {
+                here.add(i);
+            }
+        }
+        return here;
+    }
+
     void onStateChange(Consumer<String> l) {
         stateListeners.add(l);
     }

@@ -730,16 +730,27 @@ public final class Replicate implements FileOps {
         return out;
     }
 
-    /** Of the candidate bricks, the one reads go to: this node's own brick, else the first, else by path hash. */
+    /**
+     * Of the candidate bricks, the one reads go to. local: this node's own brick, else one on this host (a web
+     * node's mount reads from the brick on its own disk, as GlusterFS's choose-local does), by path hash among
+     * several; first: the first; hash (and local without either): by path hash.
+     */
     private int readChild(String path, List<Integer> candidates) {
         String policy = set.spec.options().readChild();
-        if (policy.equals("local") && set.localBrick >= 0 && candidates.contains(set.localBrick)) {
-            return set.localBrick;
-        }
         if (policy.equals("first")) {
             return candidates.get(0);
         }
-        return candidates.get(Math.floorMod(path.hashCode(), candidates.size()));
+        List<Integer> from = candidates;
+        if (policy.equals("local")) {
+            if (set.localBrick >= 0 && candidates.contains(set.localBrick)) {
+                return set.localBrick;
+            }
+            List<Integer> here = set.onThisHost(candidates);
+            if (!here.isEmpty()) {
+                from = here;
+            }
+        }
+        return from.get(Math.floorMod(path.hashCode(), from.size()));
     }
 
     /** An inode created outside camelfs gets one volume-wide gfid on every brick that has it. */

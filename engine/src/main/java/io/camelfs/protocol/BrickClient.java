@@ -131,6 +131,11 @@ public final class BrickClient implements AutoCloseable {
         return downReason;
     }
 
+    /** Whether this client reaches the brick through its local socket: the brick is on this host. */
+    public boolean onThisHost() {
+        return localSocket != null;
+    }
+
     // ------------------------------------------------------------------------------------------------ session
 
     /** Opens the session; blocks at most the brick timeout. Failure leaves the brick down (heartbeats retry). */

@@ -61,6 +61,30 @@ class LocalSocketTest {
     }
 
     @Test
+    void readsGoToTheBrickOnThisHost() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, "web", 2, Map.of())) {
+            // the client as a mount is, in a process of its own: neither brick is in its JVM
+            LocalBricks.unregister(v.server(0));
+            LocalBricks.unregister(v.server(1));
+            Files.delete(Path.of(v.server(0).localSocket())); // brick 0 is "on another host" for this client
+            try (Replicate c = v.client()) {
+                LocalVolume.awaitUp(c, 2, 10_000);
+                for (int i = 0; i < 20; i++) {
+                    c.put("r" + i, 0644, Bytes.of("data of file " + i));
+                }
+                long before0 = v.server(0).bytesRead();
+                long before1 = v.server(1).bytesRead();
+                for (int i = 0; i < 20; i++) {
+                    assertEquals("data of file " + i, java.nio.charset.StandardCharsets.UTF_8.decode(
+                            c.read("r" + i, 0, 100)).toString());
+                }
+                assertEquals(0, v.server(0).bytesRead() - before0, "the other host's brick served no data");
+                assertTrue(v.server(1).bytesRead() - before1 >= 20 * "data of file 0".length());
+            }
+        }
+    }
+
+    @Test
     void withTheOptionOffBricksListenOnTcpOnly() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, "web", 2, Map.of("local-socket", "off")); Replicate c = v.client()) {
             assertEquals("", v.server(0).localSocket());
