@@ -92,14 +92,33 @@ final class LocalSocket implements AutoCloseable {
         return null;
     }
 
-    /** Sockets an earlier brick on this port left behind when it was killed: nobody can connect to them. */
+    /**
+     * Sockets that killed bricks left behind: any earlier one of this port (its port is ours now), and any other
+     * nobody listens on any more. A socket is listened on from the moment after it is made, so one must be a few
+     * seconds old before a refused connection condemns it.
+     */
     private static void forgetEarlier(Path dir, int port) {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "brick-" + port + "-*.sock")) {
+        long now = System.currentTimeMillis();
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "brick-*.sock")) {
             for (Path p : old) {
-                Files.deleteIfExists(p);
+                if (p.getFileName().toString().startsWith("brick-" + port + "-")
+                        || now - Files.getLastModifiedTime(p).toMillis() > 10_000 && !listenedOn(p)) {
+                    Files.deleteIfExists(p);
+                }
             }
         } catch (IOException e) {
             LOG.debug("cannot clear old local sockets in {}: {}", dir, e.toString());
+        }
+    }
+
+    private static boolean listenedOn(Path p) {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.configureBlocking(false);
+            c.connect(UnixDomainSocketAddress.of(p));
+            return true;
+        } catch (IOException e) {
+            // refused: nobody listens (a full backlog says "try again", which is someone listening)
+            return !(e instanceof java.net.ConnectException) && !String.valueOf(e.getMessage()).contains("refused");
         }
     }
 

@@ -95,16 +95,31 @@ class LocalSocketTest {
     }
 
     @Test
-    void aRestartedBrickClearsTheSocketItsKilledPredecessorLeft() throws Exception {
+    void aStartingBrickClearsSocketsKilledBricksLeft() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, "web", 2, Map.of())) {
             Path dir = Path.of(v.server(0).localSocket()).getParent();
             int port = v.spec.bricks().get(0).port();
             Path stale = dir.resolve("brick-" + port + "-left-by-a-kill.sock");
             Files.writeString(stale, "");
-            v.stop(0);
-            v.start(0);
-            assertFalse(Files.exists(stale));
-            assertTrue(Files.exists(Path.of(v.server(0).localSocket())));
+            // another port's socket whose brick was killed, and one whose brick still listens, both a minute old
+            Path dead = dir.resolve("brick-1-killed.sock");
+            java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)
+                    .bind(java.net.UnixDomainSocketAddress.of(dead)).close(); // closing leaves the file
+            Path live = dir.resolve("brick-2-alive.sock");
+            try (var listening = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                listening.bind(java.net.UnixDomainSocketAddress.of(live));
+                var minuteAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+                Files.setLastModifiedTime(dead, minuteAgo);
+                Files.setLastModifiedTime(live, minuteAgo);
+                v.stop(0);
+                v.start(0);
+                assertFalse(Files.exists(stale));
+                assertFalse(Files.exists(dead), "nobody listened on it");
+                assertTrue(Files.exists(live), "its brick is alive");
+                assertTrue(Files.exists(Path.of(v.server(0).localSocket())));
+            } finally {
+                Files.deleteIfExists(live);
+            }
         }
     }
 }
