@@ -91,6 +91,8 @@ public final class BrickServer implements AutoCloseable {
     private final EventJournal events;
     private final ScheduledExecutorService sweeper;
     private final ServerSocket server;
+    /** Blocked in accept until close; the port is free again only once it has left (see close). */
+    private final Thread acceptor;
     /** For clients on this host; null with TLS, with local-socket off, or where none could be made. */
     private final LocalSocket local;
     private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
@@ -141,7 +143,7 @@ public final class BrickServer implements AutoCloseable {
         // TLS authenticates clients by certificate, which a Unix socket does not carry: TCP only then
         this.local = tls == null && volume.options().localSocket()
                 ? LocalSocket.open(c.port(), epoch, this::serveLocal) : null;
-        Thread acceptor = new Thread(this::accept, "brick-" + address.port() + "-accept");
+        this.acceptor = new Thread(this::accept, "brick-" + address.port() + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
         sweeper.scheduleWithFixedDelay(() -> sweep(grace), 1, 1, TimeUnit.SECONDS);
@@ -427,8 +429,13 @@ public final class BrickServer implements AutoCloseable {
         sweeper.shutdownNow();
         try {
             server.close();
+            // a thread inside accept() keeps the listening socket alive in the kernel until the JDK's signal gets
+            // it out: until then the port is taken, and a brick started again on it at once would be refused
+            acceptor.join(2000);
         } catch (IOException ignored) {
             // no longer accepting either way
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (local != null) {
             local.close();
