@@ -233,29 +233,16 @@ public final class BrickServer implements AutoCloseable {
                 }
                 continue;
             }
-            if (connections.size() >= maxConnections) {
-                warnings.warn("brick {}: refusing connection from {}: {} connections open", address,
-                        sock.getRemoteSocketAddress(), connections.size());
-                try {
-                    sock.close();
-                } catch (IOException ignored) {
-                    // refused either way
-                }
-                continue;
-            }
+            SocketDuplex d = new SocketDuplex(sock);
             try {
                 sock.setTcpNoDelay(true);
             } catch (SocketException e) {
                 LOG.debug("brick {}: connection setup failed: {}", address, e.toString());
-                try {
-                    sock.close();
-                } catch (IOException ignored) {
-                    // gone either way
-                }
+                d.close();
                 continue;
             }
             java.net.InetAddress client = sock.getInetAddress();
-            serve(new SocketDuplex(sock), sock, client, volume.options().refusal(client));
+            serve(d, sock, client, volume.options().refusal(client));
         }
     }
 
@@ -271,16 +258,20 @@ public final class BrickServer implements AutoCloseable {
             LOG.debug("brick {}: local connection setup failed: {}", address, e.toString());
             return;
         }
-        if (connections.size() >= maxConnections) {
-            warnings.warn("brick {}: refusing a local connection: {} connections open", address, connections.size());
-            d.close();
-            return;
-        }
         serve(d, null, java.net.InetAddress.getLoopbackAddress(), null);
     }
 
-    /** Counts the client's connections (one too many is refused with the reason) and serves d on its own thread. */
+    /**
+     * Closes d unserved when max-connections are open; else counts the client's connections (one too many is refused
+     * with the reason) and serves d on its own thread.
+     */
     private void serve(Duplex d, Socket tcp, java.net.InetAddress client, String refusedByAddress) {
+        if (connections.size() >= maxConnections) {
+            warnings.warn("brick {}: refusing connection from {}: {} connections open", address, d.peer(),
+                    connections.size());
+            d.close();
+            return;
+        }
         String refused = refusedByAddress;
         int fromClient = perClient.merge(client, 1, Integer::sum);
         if (refused == null && fromClient > volume.options().maxConnectionsPerClient()) {
