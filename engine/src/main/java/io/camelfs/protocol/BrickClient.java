@@ -196,11 +196,10 @@ public final class BrickClient implements AutoCloseable {
             return;
         }
         Path p = Path.of(named);
-        try {
-            pool.offerFirst(Link.connectLocal(address, p, timeout));
+        Link l = localLink(p);
+        if (l != null) {
+            pool.offerFirst(l);
             localSocket = p;
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("brick {}: its local socket {} is not for this client ({}): TCP", address, p, e.toString());
         }
     }
 
@@ -208,15 +207,24 @@ public final class BrickClient implements AutoCloseable {
     private Link newLink() {
         Path local = localSocket;
         if (local != null) {
-            try {
-                return Link.connectLocal(address, local, timeout);
-            } catch (IOException e) {
-                // the brick is gone (its socket with it) or overloaded: TCP says which, and the next hello decides
-                localSocket = null;
-                LOG.debug("brick {}: local socket {} failed ({}): TCP", address, local, e.toString());
+            Link l = localLink(local);
+            if (l != null) {
+                return l;
             }
+            // the brick is gone (its socket with it) or overloaded: TCP says which, and the next hello decides
+            localSocket = null;
         }
         return Link.connect(address, timeout, transport);
+    }
+
+    /** A connection through the socket at p, or null (logged) when this client cannot open it. */
+    private Link localLink(Path p) {
+        try {
+            return Link.connectLocal(address, p, timeout);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("brick {}: local socket {} not usable here ({}): TCP", address, p, e.toString());
+            return null;
+        }
     }
 
     /** Sends a request on a link nobody else reads and returns the reply payload. */
