@@ -458,9 +458,10 @@ public final class Replicate implements FileOps {
             }
             if (applied.isEmpty()) {
                 if (!failed.isEmpty()) {
-                    FopReply first = r.ok.get(failed.get(0));
-                    throw new FopException(first.getErrno(), first.getError().isEmpty()
-                            ? VolumePath.display(m.path) + ": " + Errno.describe(first.getErrno()) : first.getError());
+                    FopReply refusal = refusal(m.path, r.ok, failed);
+                    throw new FopException(refusal.getErrno(), refusal.getError().isEmpty()
+                            ? VolumePath.display(m.path) + ": " + Errno.describe(refusal.getErrno())
+                            : refusal.getError());
                 }
                 throw new FopException(Errno.ENOTCONN, VolumePath.display(m.path) + ": no brick of volume "
                         + set.spec.name() + " answered (" + r.failed.values().stream().findFirst()
@@ -504,6 +505,27 @@ public final class Replicate implements FileOps {
             partial.clear(); // applied (or blamed) everywhere: the earlier attempts are part of this outcome
             return new Outcome(r.ok.get(applied.get(0)), applied);
         }
+    }
+
+    /**
+     * The error of an operation every brick refused. Where they disagree, a brick missed a change heal has yet to
+     * bring (ENOENT from the one that missed a mkdir, EISDIR from the rest): the bricks that are entry sources for
+     * the parent give the answer.
+     */
+    private FopReply refusal(String path, Map<Integer, FopReply> ok, List<Integer> failed) {
+        FopReply first = ok.get(failed.get(0));
+        if (failed.stream().allMatch(b -> ok.get(b).getErrno() == first.getErrno())) {
+            return first;
+        }
+        Map<Integer, FopReply> looked = fanout(set.up(), b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder()
+                .setPath(path)), header(List.of(), List.of()), false, new ArrayList<>()).ok;
+        Set<Integer> sources = entrySources(path, looked.keySet(), parentLogs(looked));
+        for (int b : failed) {
+            if (sources.contains(b)) {
+                return ok.get(b);
+            }
+        }
+        return first;
     }
 
     /**
@@ -628,19 +650,31 @@ public final class Replicate implements FileOps {
         return s;
     }
 
-    private Decision decide(String path, Map<Integer, FopReply> replies) {
-        Map<Integer, Changelog> parentLogs = new TreeMap<>();
+    /** The changelogs of the parent directory that lookup replies carry, by brick. */
+    private static Map<Integer, Changelog> parentLogs(Map<Integer, FopReply> replies) {
+        Map<Integer, Changelog> logs = new TreeMap<>();
         for (Map.Entry<Integer, FopReply> e : replies.entrySet()) {
             if (e.getValue().hasParentAfr()) {
-                parentLogs.put(e.getKey(), Wire.changelog(e.getValue().getParentAfr()));
+                logs.put(e.getKey(), Wire.changelog(e.getValue().getParentAfr()));
             }
         }
-        Set<Integer> entrySources = path.isEmpty() || parentLogs.isEmpty() ? new HashSet<>(replies.keySet())
-                : sources(parentLogs, Counters.ENTRY);
-        if (!path.isEmpty() && !parentLogs.isEmpty()) {
-            // bricks that lack the parent entirely (ENOENT without a parent changelog) cannot be entry sources
-            entrySources.retainAll(parentLogs.keySet());
+        return logs;
+    }
+
+    /** Of the bricks that answered a lookup of path, those no other blames for entries of its parent. */
+    private static Set<Integer> entrySources(String path, Set<Integer> answered, Map<Integer, Changelog> parentLogs) {
+        if (path.isEmpty() || parentLogs.isEmpty()) {
+            return new HashSet<>(answered);
         }
+        Set<Integer> entrySources = sources(parentLogs, Counters.ENTRY);
+        // bricks that lack the parent entirely (ENOENT without a parent changelog) cannot be entry sources
+        entrySources.retainAll(parentLogs.keySet());
+        return entrySources;
+    }
+
+    private Decision decide(String path, Map<Integer, FopReply> replies) {
+        Map<Integer, Changelog> parentLogs = parentLogs(replies);
+        Set<Integer> entrySources = entrySources(path, replies.keySet(), parentLogs);
         if (entrySources.isEmpty()) {
             throw new FopException(Errno.EIO, VolumePath.display(VolumePath.parent(path))
                     + ": entry split-brain (every brick is blamed by another)");

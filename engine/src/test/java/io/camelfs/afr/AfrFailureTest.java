@@ -86,6 +86,29 @@ class AfrFailureTest {
         }
     }
 
+    /**
+     * ChaosIT saw "delete" of a directory just made fail with ENOENT: the unlink that tells a file from a directory
+     * was refused by every brick, ENOENT by the one that missed the mkdir and EISDIR by the others, and the first
+     * brick's error was reported. The bricks that are entry sources for the parent decide the error.
+     */
+    @Test
+    void aRefusalIsReportedAsTheBricksThatAreNotBlamedSeeIt() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client()) {
+            v.stop(0);
+            LocalVolume.awaitUp(c, 2, 10_000);
+            c.mkdir("made", 0755);                    // brick 0 misses it
+            c.mkdir("full", 0755);
+            c.put("full/f", 0644, Bytes.of("x"));
+            v.start(0);
+            LocalVolume.awaitUp(c, 3, 10_000);
+            assertTrue(!Files.exists(v.file(0, "made")), "brick 0 awaits heal");
+            assertErrno(Errno.EISDIR, () -> c.unlink("made"));
+            assertErrno(Errno.ENOTEMPTY, () -> c.rmdir("full"));
+            c.rmdir("made");
+            assertTrue(!Files.exists(v.file(1, "made")) && !Files.exists(v.file(2, "made")));
+        }
+    }
+
     @Test
     void belowQuorumWritesFailAndNothingDiverges() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 3); Replicate c = v.client()) {
