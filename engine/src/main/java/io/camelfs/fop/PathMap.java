@@ -1,20 +1,25 @@
 package io.camelfs.fop;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
- * A concurrent map keyed by volume paths ({@link VolumePath} form) for caches. Entries live in a hash map, and their
- * keys also in a sorted set, so everything beneath a directory is one contiguous range: forgetting a removed or
- * renamed directory's subtree costs time in proportion to the subtree, not to the cache (a scan of every entry per
- * rmdir was a quarter of a mount's CPU). Lookups and replacements touch only the hash map: done in a skip list, with
- * a string comparison per level, they were 15 % of a mount's user CPU in a mkdir loop.
+ * A concurrent map keyed by volume paths ({@link VolumePath} form) for caches. Entries live in a hash map, and an
+ * index of names by directory reaches everything beneath a directory: forgetting a removed or renamed directory's
+ * subtree costs time in proportion to the subtree, not to the cache (a scan of every entry per rmdir was a quarter of
+ * a mount's CPU). Lookups and replacements touch only the hash map. A new key costs one hash update per directory
+ * level not yet indexed; a sorted index (a skip list, with a string comparison per level) cost 7-8 % of a mount's
+ * samples in loops of creates and mkdirs.
  * The map holds at most {@code capacity} entries. Told when each entry was last used, one more forgets the less
  * recently used half: emptying it instead dropped what was in use with the rest (a directory's listing, after
  * 4,096 new directories anywhere, so that every later create in it paid a lookup round trip). Otherwise one more
@@ -24,10 +29,13 @@ public final class PathMap<V> {
     private final int capacity;
     private final ConcurrentHashMap<String, V> map = new ConcurrentHashMap<>();
     /**
-     * The map's keys, sorted: a key is indexed once its entry is in, and leaves with it (see {@link #removeEntry}), so
-     * no entry escapes {@link #removeTree}. The index may briefly hold a key whose entry is gone; removal ignores it.
+     * For each directory, the paths of its children that have an entry or indexed children of their own. A key is
+     * indexed once its entry is in, and no key in the map is ever out of reach of {@link #removeTree}: a name is
+     * added bottom-up, and taken out of its directory's set only inside that set's update, when it has neither an
+     * entry nor a set of its own (see {@link #unindex}). The sets change only inside the map's per-key updates, so
+     * plain sets do; one taken out of the map is no longer changed by anyone.
      */
-    private final ConcurrentSkipListSet<String> keys = new ConcurrentSkipListSet<>();
+    private final ConcurrentHashMap<String, Set<String>> children = new ConcurrentHashMap<>();
     /** Counts insertions and removals: counting a concurrent map walks it. */
     private final AtomicInteger size = new AtomicInteger();
     /** An entry's last use as a System.nanoTime stamp; null: overflow empties the map. */
@@ -70,7 +78,7 @@ public final class PathMap<V> {
 
     /** A new key went in: indexed, counted, and one over capacity makes room. */
     private void added(String path) {
-        keys.add(path);
+        index(path);
         if (size.incrementAndGet() > capacity) {
             if (lastUsed == null) {
                 clear();
@@ -116,17 +124,22 @@ public final class PathMap<V> {
         return removeEntry(path, value) != null;
     }
 
-    /**
-     * Removes path's entry, if expected is null or the entry equals it. The key leaves the index inside the map's
-     * update of that key, and a put indexes its key after its update: so no key is in the map but not the index.
-     */
+    /** Removes path's entry, if expected is null or the entry equals it; then its name leaves the index. */
     private V removeEntry(String path, V expected) {
+        V gone = take(path, expected);
+        if (gone != null) {
+            unindex(path);
+        }
+        return gone;
+    }
+
+    /** Removes path's entry (if expected is null or equals it) from the map only, and counts it. */
+    private V take(String path, V expected) {
         Object[] gone = new Object[1];
         map.computeIfPresent(path, (k, current) -> {
             if (expected != null && !expected.equals(current)) {
                 return current;
             }
-            keys.remove(k);
             gone[0] = current;
             return null;
         });
@@ -139,26 +152,94 @@ public final class PathMap<V> {
         return v;
     }
 
+    /** Names path in its directory's set, and that directory in its own, up to the first already named. */
+    private void index(String path) {
+        boolean[] fresh = new boolean[1];
+        for (String p = path; !p.isEmpty(); p = VolumePath.parent(p)) {
+            String name = p;
+            children.compute(VolumePath.parent(p), (dir, names) -> {
+                Set<String> s = names != null ? names : new HashSet<>();
+                fresh[0] = s.add(name);
+                return s;
+            });
+            if (!fresh[0]) {
+                return; // named before, so its directory is too, or a removeTree in progress will reach it
+            }
+        }
+    }
+
+    /**
+     * Takes path's name out of its directory's set if path has neither an entry nor names beneath it, and so on up
+     * while directories are left with nothing. The check and the removal happen in one update of the directory's
+     * set, which an {@link #index} of anything beneath path must pass through after its own entry or set exists.
+     */
+    private void unindex(String path) {
+        boolean[] emptied = new boolean[1];
+        for (String p = path; !p.isEmpty(); p = VolumePath.parent(p)) {
+            String name = p;
+            emptied[0] = false;
+            children.computeIfPresent(VolumePath.parent(p), (dir, names) -> {
+                if (map.containsKey(name) || children.containsKey(name)) {
+                    return names;
+                }
+                names.remove(name);
+                emptied[0] = names.isEmpty();
+                return emptied[0] ? null : names;
+            });
+            if (!emptied[0] || map.containsKey(VolumePath.parent(p))) {
+                return;
+            }
+        }
+    }
+
     /** Removes dir and every path beneath it; the root ("") takes everything. */
     public void removeTree(String dir) {
         if (dir.isEmpty()) {
             clear();
             return;
         }
-        remove(dir);
-        // "dir/" up to "dir0": '0' follows '/' in UTF-16 order, so the range holds exactly the paths beneath dir
-        for (String path : keys.subSet(dir + "/", true, dir + "0", false)) {
-            remove(path);
+        take(dir, null);
+        Deque<String> todo = new ArrayDeque<>();
+        todo.push(dir);
+        while (!todo.isEmpty()) {
+            // a put beneath a directory whose set is taken makes a new set, and names that directory again
+            Set<String> names = children.remove(todo.pop());
+            if (names != null) {
+                for (String p : names) {
+                    take(p, null);
+                    todo.push(p);
+                }
+            }
         }
+        unindex(dir);
     }
 
     public void clear() {
-        keys.clear(); // the index first: a put in between leaves its key indexed
+        children.clear(); // the index first: a put in between leaves its key indexed
         map.clear();
         size.set(0);
     }
 
     public int size() {
         return Math.max(0, size.get());
+    }
+
+    /** Directories the index holds a set for: none once every entry is gone (for tests). */
+    int indexedDirectories() {
+        return children.size();
+    }
+
+    /** Whether removeTree("") by way of the index would reach every key (for tests, at rest). */
+    boolean indexReachesEveryKey() {
+        Set<String> reached = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(""));
+        while (!todo.isEmpty()) {
+            for (String p : children.getOrDefault(todo.pop(), Set.of())) {
+                if (reached.add(p)) {
+                    todo.push(p);
+                }
+            }
+        }
+        return reached.containsAll(map.keySet().stream().filter(k -> !k.isEmpty()).toList());
     }
 }

@@ -2,6 +2,7 @@ package io.camelfs.fop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,22 +80,42 @@ class PathMapTest {
     }
 
     @Test
+    void entriesGoneOneByOneLeaveNoIndexBehind() {
+        // a cache of a busy directory's churn (temporary files made and removed) must not grow by what it forgot
+        PathMap<String> m = filled(List.of("a/b/c/f1", "a/b/c/f2", "a/b", "a/x", "y"));
+        m.remove("a/b/c/f1");
+        m.remove("a/b"); // what lies beneath a/b stays reachable from a
+        assertTrue(m.indexReachesEveryKey());
+        m.removeTree("a");
+        assertNull(m.get("a/b/c/f2"));
+        assertNull(m.get("a/x"));
+        m.remove("y");
+        assertEquals(0, m.size());
+        assertEquals(0, m.indexedDirectories(), "sets left in the index");
+        m.put("a/b/c/f1", "again");
+        m.removeTree("a");
+        assertNull(m.get("a/b/c/f1"), "an entry put after the index emptied is reached again");
+    }
+
+    @Test
     void afterConcurrentPutsAndRemovalsEveryEntryIsStillReachedByRemoveTree() throws InterruptedException {
-        // a key the sorted index lost would survive removeTree: a cache would keep answering for a removed directory
+        // a key the index lost would survive removeTree: a cache would keep answering for a removed directory
         PathMap<Integer> m = new PathMap<>(1_000_000);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             Thread th = new Thread(() -> {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
                 for (int i = 0; i < 50_000; i++) {
-                    String dir = "d" + r.nextInt(3);
-                    String path = dir + "/f" + r.nextInt(40);
+                    String dir = path(r);
+                    String path = dir + "/f" + r.nextInt(8);
                     int v = r.nextInt(3);
-                    switch (r.nextInt(5)) {
+                    switch (r.nextInt(6)) {
                         case 0, 1 -> m.put(path, v);
-                        case 2 -> m.remove(path);
-                        case 3 -> m.remove(path, v);
-                        default -> m.removeTree(r.nextInt(4) == 0 ? dir : path);
+                        case 2 -> m.put(dir, v);
+                        case 3 -> m.remove(r.nextBoolean() ? path : dir);
+                        case 4 -> m.remove(path, v);
+                        default -> m.removeTree(r.nextInt(3) == 0 ? VolumePath.parent(dir) : r.nextBoolean()
+                                ? dir : path);
                     }
                 }
             });
@@ -104,12 +125,22 @@ class PathMapTest {
         for (Thread th : threads) {
             th.join(60_000);
         }
+        assertTrue(m.indexReachesEveryKey(), "a key in the map is out of the index's reach");
         for (int d = 0; d < 3; d++) {
             m.removeTree("d" + d);
-            for (int f = 0; f < 40; f++) {
-                assertNull(m.get("d" + d + "/f" + f), "d" + d + "/f" + f);
-            }
         }
-        assertEquals(0, m.size(), "the count follows the entries");
+        assertEquals(0, m.size(), "entries (or the count) survived removeTree of every top directory");
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int i = 0; i < 1000; i++) {
+            String p = path(r);
+            assertNull(m.get(p), p);
+            assertNull(m.get(p + "/f" + r.nextInt(8)), p);
+        }
+    }
+
+    /** A directory two or three levels deep under one of three top directories. */
+    private static String path(ThreadLocalRandom r) {
+        String d = "d" + r.nextInt(3) + "/e" + r.nextInt(3);
+        return r.nextBoolean() ? d : d + "/g" + r.nextInt(3);
     }
 }
