@@ -26,11 +26,17 @@ public record Changelog(Counters dirty, Map<Integer, Counters> pending) {
     }
 
     public boolean isClean() {
-        return dirty.isZero() && pending.values().stream().allMatch(Counters::isZero);
+        return dirty.isZero() && !hasPending();
     }
 
     public boolean hasPending() {
-        return pending.values().stream().anyMatch(c -> !c.isZero());
+        // a loop, not a stream: asked for every brick's reply to every lookup and write
+        for (Counters c : pending.values()) {
+            if (!c.isZero()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Changelog withPending(int brick, Counters c) {

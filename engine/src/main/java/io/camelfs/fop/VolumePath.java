@@ -30,29 +30,32 @@ public final class VolumePath {
         if (p.indexOf('\0') >= 0) {
             throw new FopException(Errno.EINVAL, "path contains a NUL byte");
         }
+        // components are checked in place: a substring per component was a quarter of what a mount allocated
         int start = 0;
         StringBuilder out = null;
         while (start <= p.length()) {
             int slash = p.indexOf('/', start);
             int end = slash < 0 ? p.length() : slash;
-            String part = p.substring(start, end);
-            if (part.equals("..")) {
+            int len = end - start;
+            boolean dot = len == 1 && p.charAt(start) == '.';
+            if (len == 2 && p.charAt(start) == '.' && p.charAt(start + 1) == '.') {
                 throw new FopException(Errno.EINVAL, "'" + path + "': '..' would leave the volume");
             }
-            if (part.isEmpty() || part.equals(".")) {
+            if (len == 0 || dot) {
                 // "a//b" and "a/./b" name "a/b", as they would on a local filesystem
                 if (out == null) {
                     out = new StringBuilder(p.substring(0, start > 0 ? start - 1 : 0));
                 }
             } else {
-                if (utf8Length(part) > NAME_MAX) {
-                    throw new FopException(Errno.ENAMETOOLONG, "'" + abbreviate(part) + "': File name too long");
+                if (utf8Length(p, start, end) > NAME_MAX) {
+                    throw new FopException(Errno.ENAMETOOLONG, "'" + abbreviate(p.substring(start, end))
+                            + "': File name too long");
                 }
                 if (out != null) {
                     if (out.length() > 0) {
                         out.append('/');
                     }
-                    out.append(part);
+                    out.append(p, start, end);
                 }
             }
             if (slash < 0) {
@@ -88,8 +91,12 @@ public final class VolumePath {
     }
 
     static int utf8Length(String s) {
+        return utf8Length(s, 0, s.length());
+    }
+
+    private static int utf8Length(String s, int from, int to) {
         int n = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 n++;
