@@ -11,10 +11,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,24 +36,24 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
     final KeyLocks keyLocks;
     final GfidCache gfids = new GfidCache(16_384);
     final Listings listings;
-    final java.util.concurrent.atomic.LongAdder mutations = new java.util.concurrent.atomic.LongAdder();
-    final java.util.concurrent.atomic.LongAdder contentions = new java.util.concurrent.atomic.LongAdder();
-    final java.util.concurrent.atomic.LongAdder blamed = new java.util.concurrent.atomic.LongAdder();
+    final LongAdder mutations = new LongAdder();
+    final LongAdder contentions = new LongAdder();
+    final LongAdder blamed = new LongAdder();
     /**
      * Leases this client surely holds on every brick: key -> nanoTime at which the operation that was granted them
      * started. A brick lets a lease lapse only after it went unused for the volume's lease-timeout, and must recall
      * it before anyone else gets it, so for half of that after that start (the rest is margin for the bricks' clocks
      * and the time the grant took) the key is ours.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> held = new ConcurrentHashMap<>();
     private final long leaseTrustNanos;
     /** When the last recall (or loss of every lease) came: grants to operations started before it are not trusted. */
     private volatile long lastRecallNanos = System.nanoTime() - (1L << 62);
-    private final List<Consumer<List<String>>> recallListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<List<String>>> recallListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
-    private final List<Consumer<String>> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Consumer<String>> healListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<java.util.function.IntConsumer> upListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> healListeners = new CopyOnWriteArrayList<>();
+    private final List<IntConsumer> upListeners = new CopyOnWriteArrayList<>();
     final int localBrick;
 
     /** @param transport how to reach the bricks; null: as the volume's options say */
@@ -137,7 +141,7 @@ final class ReplicaSet implements BrickClient.Events, AutoCloseable {
         upListeners.forEach(l -> l.accept(brick.index()));
     }
 
-    void onBrickUp(java.util.function.IntConsumer l) {
+    void onBrickUp(IntConsumer l) {
         upListeners.add(l);
     }
 

@@ -10,13 +10,16 @@ import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
 import io.camelfs.protocol.v1.LeaseMode;
 import io.camelfs.protocol.v1.LeaseReply;
+import io.camelfs.protocol.v1.LeaseStatus;
 import io.camelfs.volume.VolumeSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
@@ -135,7 +138,7 @@ public final class Replicas {
 
     /** A reply's errno as an exception (LEASE_LOST is EAGAIN: the heal lost its lock and must start over). */
     public static FopReply checked(FopReply r) {
-        if (r.getLease() != io.camelfs.protocol.v1.LeaseStatus.LEASE_OK) {
+        if (r.getLease() != LeaseStatus.LEASE_OK) {
             throw new FopException(Errno.EAGAIN, "the heal lock was lost (" + r.getLease() + ")");
         }
         if (r.getErrno() != 0) {
@@ -156,7 +159,7 @@ public final class Replicas {
         private final KeyLocks.Held local;
         private final List<Integer> bricks;
         private final Map<Integer, FopReply> first;
-        private final java.util.Set<Integer> releasing = new java.util.TreeSet<>();
+        private final Set<Integer> releasing = new TreeSet<>();
 
         private Lock(List<String> keys, KeyLocks.Held local, List<Integer> bricks, Map<Integer, FopReply> first) {
             this.keys = keys;
@@ -230,7 +233,7 @@ public final class Replicas {
             if (first != null) {
                 replies = call(up, first, acquire, false);
                 replies.forEach((b, r) -> {
-                    if (r.getLease() == io.camelfs.protocol.v1.LeaseStatus.LEASE_OK) {
+                    if (r.getLease() == LeaseStatus.LEASE_OK) {
                         granted.add(b);
                     }
                 });

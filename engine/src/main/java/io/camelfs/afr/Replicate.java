@@ -16,6 +16,7 @@ import io.camelfs.fop.LockResult;
 import io.camelfs.fop.QuorumException;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
+import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.BrickClient;
 import io.camelfs.protocol.BrickRefusedException;
@@ -27,6 +28,7 @@ import io.camelfs.protocol.v1.Create;
 import io.camelfs.protocol.v1.Fallocate;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Fsync;
 import io.camelfs.protocol.v1.Getxattr;
 import io.camelfs.protocol.v1.Header;
 import io.camelfs.protocol.v1.LeaseMode;
@@ -51,12 +53,15 @@ import io.camelfs.protocol.v1.Setattr;
 import io.camelfs.protocol.v1.Setxattr;
 import io.camelfs.protocol.v1.Statfs;
 import io.camelfs.protocol.v1.Symlink;
+import io.camelfs.protocol.v1.Time;
+import io.camelfs.protocol.v1.Truncate;
 import io.camelfs.protocol.v1.Undo;
 import io.camelfs.protocol.v1.Unlink;
 import io.camelfs.protocol.v1.Write;
 import io.camelfs.volume.VolumeSpec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,6 +69,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -128,7 +136,7 @@ public final class Replicate implements FileOps {
         return set.quorum.met(set.up(), set.spec.replica());
     }
 
-    public void onBrickStateChange(java.util.function.Consumer<String> listener) {
+    public void onBrickStateChange(Consumer<String> listener) {
         set.onStateChange(listener);
     }
 
@@ -149,7 +157,7 @@ public final class Replicate implements FileOps {
     }
 
     /** Told the inodes whose lease was recalled ("i:GFID" keys), or null when every lease must be presumed gone. */
-    public void onLeaseRecall(java.util.function.Consumer<List<String>> listener) {
+    public void onLeaseRecall(Consumer<List<String>> listener) {
         set.onRecall(listener);
     }
 
@@ -157,7 +165,7 @@ public final class Replicate implements FileOps {
      * Told the paths that lookups and reads found needing heal (a copy blamed, dirty or missing); they were served
      * from a good copy. Called on the caller's thread: listeners only queue.
      */
-    public void onNeedsHeal(java.util.function.Consumer<String> listener) {
+    public void onNeedsHeal(Consumer<String> listener) {
         set.onNeedsHeal(listener);
     }
 
@@ -296,7 +304,7 @@ public final class Replicate implements FileOps {
         /** Changes file data: refused where the arbiter would end up the only good copy. */
         boolean data;
         /** The client's time, the same for every attempt, so a replay stamps what the first attempt stamped. */
-        final io.camelfs.protocol.v1.Time time = Wire.time(io.camelfs.fop.Timespec.of(java.time.Instant.now()));
+        final Time time = Wire.time(Timespec.of(Instant.now()));
 
         Mutation(String path, List<String> keys, IntFunction<FopRequest.Builder> request) {
             this.path = path;
@@ -392,7 +400,7 @@ public final class Replicate implements FileOps {
      * the replay applies it everywhere, but if no replay succeeds they are the only ones that have it.
      */
     private Outcome mutateLocked(Mutation m, List<long[]> sequences) {
-        java.util.Set<Integer> partial = new java.util.TreeSet<>();
+        Set<Integer> partial = new TreeSet<>();
         try {
             return attempts(m, sequences, partial);
         } catch (RuntimeException e) {
@@ -417,7 +425,7 @@ public final class Replicate implements FileOps {
         }
     }
 
-    private Outcome attempts(Mutation m, List<long[]> sequences, java.util.Set<Integer> partial) {
+    private Outcome attempts(Mutation m, List<long[]> sequences, Set<Integer> partial) {
         for (int attempt = 1;; attempt++) {
             long start = System.nanoTime();
             List<Integer> up = requireQuorum(m.path);
@@ -557,7 +565,7 @@ public final class Replicate implements FileOps {
         if (applied.isEmpty()) {
             return applied;
         }
-        List<Integer> missingSorted = new ArrayList<>(new java.util.TreeSet<>(missing));
+        List<Integer> missingSorted = new ArrayList<>(new TreeSet<>(missing));
         FopRequest op = m.request.apply(applied.get(0)).setHeader(Header.getDefaultInstance()).build();
         Replies r = fanout(applied, b -> FopRequest.newBuilder().setMark(Mark.newBuilder().setOp(op)
                 .addAllBricks(missingSorted).setDirty(dirty)), header(List.of(), List.of()), true, sequences);
@@ -681,7 +689,7 @@ public final class Replicate implements FileOps {
         }
         List<Integer> present = new ArrayList<>();
         FopReply error = null;
-        for (int b : new java.util.TreeSet<>(entrySources)) {
+        for (int b : new TreeSet<>(entrySources)) {
             FopReply r = replies.get(b);
             if (r.getErrno() == 0) {
                 present.add(b);
@@ -1043,12 +1051,12 @@ public final class Replicate implements FileOps {
     // ==================================================================================================== data
 
     /** A data or metadata operation on an existing inode: keyed by its gfid, retried once if the path moved. */
-    private Outcome onInode(String path, java.util.function.Function<Gfid, IntFunction<FopRequest.Builder>> op) {
+    private Outcome onInode(String path, Function<Gfid, IntFunction<FopRequest.Builder>> op) {
         return onInode(path, false, op);
     }
 
     private Outcome onInode(String path, boolean data,
-            java.util.function.Function<Gfid, IntFunction<FopRequest.Builder>> op) {
+            Function<Gfid, IntFunction<FopRequest.Builder>> op) {
         for (int attempt = 0;; attempt++) {
             Gfid g = gfidOf(path);
             List<String> keys = g == null ? List.of(LeaseKeys.entry(path)) : List.of(LeaseKeys.inode(g));
@@ -1076,7 +1084,7 @@ public final class Replicate implements FileOps {
     @Override
     public void truncate(String path, long size) {
         String p = VolumePath.normalize(path);
-        onInode(p, true, g -> b -> FopRequest.newBuilder().setTruncate(io.camelfs.protocol.v1.Truncate.newBuilder()
+        onInode(p, true, g -> b -> FopRequest.newBuilder().setTruncate(Truncate.newBuilder()
                 .setPath(p).setGfid(Wire.gfid(g)).setSize(size)));
     }
 
@@ -1132,7 +1140,7 @@ public final class Replicate implements FileOps {
     public void fsync(String path, boolean datasync) {
         String p = VolumePath.normalize(path);
         List<Integer> up = set.up();
-        Replies r = fanout(up, b -> FopRequest.newBuilder().setFsync(io.camelfs.protocol.v1.Fsync.newBuilder()
+        Replies r = fanout(up, b -> FopRequest.newBuilder().setFsync(Fsync.newBuilder()
                 .setPath(p).setDatasync(datasync)), header(List.of(), List.of()), false, new ArrayList<>());
         for (FopReply reply : r.ok.values()) {
             if (reply.getErrno() != 0 && reply.getErrno() != Errno.ENOENT) {
@@ -1323,7 +1331,7 @@ public final class Replicate implements FileOps {
         if (up.isEmpty()) {
             throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick is up");
         }
-        ByteString owner = ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putLong(req.owner()).array());
+        ByteString owner = ByteString.copyFrom(ByteBuffer.allocate(8).putLong(req.owner()).array());
         LockType type = LockType.forNumber(req.type().ordinal());
         if (req.command() == LockRequest.Command.GET) {
             FopReply r = lockOn(up.get(0), p, LockCmd.GETLK, type, req, owner, set.timeout);

@@ -6,6 +6,7 @@ import io.camelfs.fop.FopException;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Setattr;
 
 /**
  * POSIX permission checks for a squashed caller, which the brick (running as root) must make itself: the client's
@@ -141,7 +142,7 @@ final class AccessCheck {
         }
     }
 
-    private void setattr(Caller c, io.camelfs.protocol.v1.Setattr s) {
+    private void setattr(Caller c, Setattr s) {
         String path = s.getPath();
         search(c, path);
         Attr a = store.stat(VolumePath.normalize(path));

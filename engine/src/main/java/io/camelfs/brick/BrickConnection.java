@@ -24,6 +24,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -265,11 +266,11 @@ final class BrickConnection implements Runnable {
                         try {
                             write(new Frame(Frame.UPCALL, Method.SUBSCRIBE.wire(), 0, u.toByteArray()));
                         } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                            throw new UncheckedIOException(e);
                         }
                     };
                     subscribed = service.subscribe(req, sink);
-                    return reply(f, io.camelfs.protocol.v1.Upcall.getDefaultInstance());
+                    return reply(f, Upcall.getDefaultInstance());
                 }
                 default:
                     return Frame.error(f, Frame.INVALID, "unknown method " + f.method());

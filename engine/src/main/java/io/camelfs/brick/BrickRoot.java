@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -86,7 +89,7 @@ public final class BrickRoot implements AutoCloseable {
             FileLock lock;
             try {
                 lock = ch.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+            } catch (OverlappingFileLockException sameJvm) {
                 lock = null;
             }
             if (lock == null) {
@@ -161,10 +164,10 @@ public final class BrickRoot implements AutoCloseable {
     }
 
     private static String reason(Exception e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return fse.getReason();
         }
         return e.getMessage();

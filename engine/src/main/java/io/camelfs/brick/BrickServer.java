@@ -4,6 +4,7 @@ import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.protocol.Duplex;
 import io.camelfs.protocol.SocketDuplex;
 import io.camelfs.protocol.UnixDuplex;
+import io.camelfs.stats.OpStats;
 import io.camelfs.tls.TlsFiles;
 import io.camelfs.tls.TlsSetupException;
 import io.camelfs.volume.BrickAddress;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,9 +86,9 @@ public final class BrickServer implements AutoCloseable {
     private final LeaseTable leases;
     private final LockTable locks = new LockTable();
     private final Listener listener;
-    private final io.camelfs.stats.OpStats served = new io.camelfs.stats.OpStats();
-    private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
+    private final OpStats served = new OpStats();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
     private final BrickService service;
     private final EventJournal events;
     private final ScheduledExecutorService sweeper;
@@ -96,7 +98,7 @@ public final class BrickServer implements AutoCloseable {
     /** For clients on this host; null with TLS, with local-socket off, or where none could be made. */
     private final LocalSocket local;
     private final Set<BrickConnection> connections = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<java.net.InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final int maxConnections;
     private final TlsPolicy tls;
     private final ConnectionLimits limits;
@@ -241,7 +243,7 @@ public final class BrickServer implements AutoCloseable {
                 d.close();
                 continue;
             }
-            java.net.InetAddress client = sock.getInetAddress();
+            InetAddress client = sock.getInetAddress();
             serve(d, sock, client, volume.options().refusal(client));
         }
     }
@@ -258,14 +260,14 @@ public final class BrickServer implements AutoCloseable {
             LOG.debug("brick {}: local connection setup failed: {}", address, e.toString());
             return;
         }
-        serve(d, null, java.net.InetAddress.getLoopbackAddress(), null);
+        serve(d, null, InetAddress.getLoopbackAddress(), null);
     }
 
     /**
      * Closes d unserved when max-connections are open; else counts the client's connections (one too many is refused
      * with the reason) and serves d on its own thread.
      */
-    private void serve(Duplex d, Socket tcp, java.net.InetAddress client, String refusedByAddress) {
+    private void serve(Duplex d, Socket tcp, InetAddress client, String refusedByAddress) {
         if (connections.size() >= maxConnections) {
             warnings.warn("brick {}: refusing connection from {}: {} connections open", address, d.peer(),
                     connections.size());
@@ -294,7 +296,7 @@ public final class BrickServer implements AutoCloseable {
     }
 
     /** One connection of this client ended (or never started serving). */
-    private void closed(java.net.InetAddress client) {
+    private void closed(InetAddress client) {
         perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
     }
 
@@ -372,7 +374,7 @@ public final class BrickServer implements AutoCloseable {
     }
 
     /** Every operation this brick served since it started: counts, failures, latency histograms. */
-    public io.camelfs.stats.OpStats operations() {
+    public OpStats operations() {
         return served;
     }
 

@@ -6,6 +6,7 @@ import io.camelfs.fop.Attr;
 import io.camelfs.fop.DirEntry;
 import io.camelfs.fop.DirPage;
 import io.camelfs.fop.Errno;
+import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.LockRequest;
@@ -16,6 +17,7 @@ import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.BrickRefusedException;
 import io.camelfs.protocol.Frame;
 import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Event;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Header;
@@ -35,7 +37,9 @@ import io.camelfs.protocol.v1.Upcall;
 import io.camelfs.protocol.v1.UpcallRequest;
 import io.camelfs.protocol.v1.VolumeReply;
 import io.camelfs.protocol.v1.VolumeRequest;
+import io.camelfs.volume.Squash;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -65,7 +69,7 @@ final class BrickService {
     private final HealStatistics healStatistics;
     private final EventJournal events;
     private final boolean syncWrites;
-    private final io.camelfs.volume.Squash squash;
+    private final Squash squash;
     private final AccessCheck access;
     private final int maxLocksPerClient;
 
@@ -251,7 +255,7 @@ final class BrickService {
             }
         }
         FopReply reply = r.build();
-        brick.served(req.getOpCase().name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - start,
+        brick.served(req.getOpCase().name().toLowerCase(Locale.ROOT), System.nanoTime() - start,
                 reply.getErrno(), req.getSerializedSize(), reply.getSerializedSize());
         if (reply.getErrno() == 0 && mutating && reply.getLease() == LeaseStatus.LEASE_OK) {
             journal(req, reply, h);
@@ -269,7 +273,7 @@ final class BrickService {
 
     /** A change a client committed becomes an event (heal's repairs are not changes, only catching up). */
     private void journal(FopRequest req, FopReply reply, Header h) {
-        io.camelfs.protocol.v1.Event.Builder e = io.camelfs.protocol.v1.Event.newBuilder().setTime(h.getTime());
+        Event.Builder e = Event.newBuilder().setTime(h.getTime());
         switch (req.getOpCase()) {
             case CREATE -> e.setType("create").setPath(req.getCreate().getPath());
             case MKDIR -> e.setType("create").setPath(req.getMkdir().getPath()).setDirectory(true);
@@ -293,8 +297,8 @@ final class BrickService {
         }
         if (reply.hasStat()) {
             e.setGfid(reply.getStat().getGfid()).setSize(reply.getStat().getSize());
-            if ((reply.getStat().getMode() & io.camelfs.fop.FileType.S_IFMT)
-                    == io.camelfs.fop.FileType.DIRECTORY.bits()) {
+            if ((reply.getStat().getMode() & FileType.S_IFMT)
+                    == FileType.DIRECTORY.bits()) {
                 e.setDirectory(true);
             }
         }

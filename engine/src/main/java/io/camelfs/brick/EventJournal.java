@@ -2,6 +2,7 @@ package io.camelfs.brick;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.camelfs.protocol.v1.Event;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -57,7 +58,7 @@ final class EventJournal implements AutoCloseable {
         long good = 0;
         if (Files.exists(journal)) {
             try (InputStream in = Files.newInputStream(journal); DataInputStream d = new DataInputStream(
-                    new java.io.BufferedInputStream(in, 1 << 16))) {
+                    new BufferedInputStream(in, 1 << 16))) {
                 for (;;) {
                     int len;
                     try {

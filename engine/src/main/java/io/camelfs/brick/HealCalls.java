@@ -5,13 +5,17 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.camelfs.afr.Counters;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.Errno;
+import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
+import io.camelfs.posix.Posix;
 import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.IndexEntry;
 import io.camelfs.protocol.v1.IndexKind;
+import io.camelfs.protocol.v1.Install;
+import io.camelfs.protocol.v1.Stat;
 import io.camelfs.protocol.v1.Xattr;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -103,7 +107,7 @@ final class HealCalls {
                 return FopReply.newBuilder();
             }
             case SYNC_FS:
-                io.camelfs.posix.Posix.syncfs(store.root().fd());
+                Posix.syncfs(store.root().fd());
                 return FopReply.newBuilder();
             case SPLIT_BRAIN: {
                 var c = req.getSplitBrain();
@@ -145,14 +149,14 @@ final class HealCalls {
     }
 
     /** Regular files and directories are installed with their gfid; the other types have none. */
-    private static Gfid requireGfidUnlessSpecial(io.camelfs.protocol.v1.Install c) {
-        int type = c.getStat().getMode() & io.camelfs.fop.FileType.S_IFMT;
-        boolean carries = type == io.camelfs.fop.FileType.REGULAR.bits()
-                || type == io.camelfs.fop.FileType.DIRECTORY.bits();
+    private static Gfid requireGfidUnlessSpecial(Install c) {
+        int type = c.getStat().getMode() & FileType.S_IFMT;
+        boolean carries = type == FileType.REGULAR.bits()
+                || type == FileType.DIRECTORY.bits();
         return carries ? requireGfid(c.getGfid()) : null;
     }
 
-    private static InodeImage image(io.camelfs.protocol.v1.Stat s, String target, List<Xattr> xattrs,
+    private static InodeImage image(Stat s, String target, List<Xattr> xattrs,
             boolean xattrsValid) {
         Map<String, byte[]> x = null;
         if (xattrsValid) {

@@ -1,8 +1,12 @@
 package io.camelfs.brick;
 
 import io.camelfs.volume.BrickAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Bricks served by this JVM. A node that runs a brick and a client of the same volume reads from its own brick:
@@ -11,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LocalBricks {
     private static final Set<BrickAddress> SERVED = ConcurrentHashMap.newKeySet();
     private static final Set<BrickServer> SERVERS = ConcurrentHashMap.newKeySet();
-    private static final java.util.List<Watcher> WATCHERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<Watcher> WATCHERS = new CopyOnWriteArrayList<>();
 
     /** Told when a brick starts or stops in this JVM (the JMX exporter adds and removes its MBean). */
     public interface Watcher {
@@ -46,9 +50,9 @@ public final class LocalBricks {
     }
 
     /** The bricks running in this JVM, for the monitoring exporters. */
-    public static java.util.List<BrickServer> servers() {
-        java.util.List<BrickServer> all = new java.util.ArrayList<>(SERVERS);
-        all.sort(java.util.Comparator.comparing((BrickServer s) -> s.volume().name()).thenComparing(
+    public static List<BrickServer> servers() {
+        List<BrickServer> all = new ArrayList<>(SERVERS);
+        all.sort(Comparator.comparing((BrickServer s) -> s.volume().name()).thenComparing(
                 BrickServer::index));
         return all;
     }

@@ -1,10 +1,12 @@
 package io.camelfs.brick;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +49,7 @@ final class LocalSocket implements AutoCloseable {
         }
         forgetEarlier(dir, port);
         Path path = dir.resolve("brick-" + port + "-" + epoch + ".sock");
-        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PATH) {
+        if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH) {
             LOG.info("brick on port {}: no local socket ({} is too long for one); local clients use TCP", port, path);
             return null;
         }
@@ -118,7 +120,7 @@ final class LocalSocket implements AutoCloseable {
             return true;
         } catch (IOException e) {
             // refused: nobody listens (a full backlog says "try again", which is someone listening)
-            return !(e instanceof java.net.ConnectException) && !String.valueOf(e.getMessage()).contains("refused");
+            return !(e instanceof ConnectException) && !String.valueOf(e.getMessage()).contains("refused");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.camelfs.brick;
 
 import io.camelfs.afr.Changelog;
+import io.camelfs.afr.Counters;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.DirEntry;
 import io.camelfs.fop.DirPage;
@@ -13,6 +14,7 @@ import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.posix.Posix;
+import io.camelfs.posix.Sha256;
 import io.camelfs.posix.Stat;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -721,7 +723,7 @@ public final class PosixStore {
             }
             done += n;
         }
-        return done == length ? buf : java.util.Arrays.copyOf(buf, done);
+        return done == length ? buf : Arrays.copyOf(buf, done);
     }
 
     private static void requireRegular(Inode i, String path) {
@@ -1372,7 +1374,7 @@ public final class PosixStore {
                 if (n == 0) {
                     break;
                 }
-                out.add(io.camelfs.posix.Sha256.digest(buf, n));
+                out.add(Sha256.digest(buf, n));
                 if (n < blockSize) {
                     break;
                 }
@@ -1385,8 +1387,8 @@ public final class PosixStore {
      * Heal is done: subtracts what it repaired from the inode's changelog and adds blame for bricks still away;
      * with sync, flushes the inode first. An inode that is gone only leaves the index.
      */
-    public void settle(String path, Gfid gfid, io.camelfs.afr.Counters dirty,
-            Map<Integer, io.camelfs.afr.Counters> pending, Map<Integer, io.camelfs.afr.Counters> blame,
+    public void settle(String path, Gfid gfid, Counters dirty,
+            Map<Integer, Counters> pending, Map<Integer, Counters> blame,
             boolean sync) {
         try (Entry e = entry(path, false); Inode i = open(e, Posix.O_RDONLY)) {
             if (!xattrCapable(i.stat)) {
@@ -1528,7 +1530,7 @@ public final class PosixStore {
                 changelog.blame(i.fd, i.gfid(), e.path, kinds, bricks);
             } else {
                 // symlinks and special files carry no changelog: their directory's entry heal repairs them
-                recordPending(VolumePath.parent(e.path), io.camelfs.afr.Counters.ENTRY, bricks);
+                recordPending(VolumePath.parent(e.path), Counters.ENTRY, bricks);
             }
         } catch (FopException ex) {
             if (ex.errno() != Errno.ENOENT && ex.errno() != Errno.ENOTDIR) {
@@ -1542,7 +1544,7 @@ public final class PosixStore {
             if (xattrCapable(i.stat)) {
                 changelog.markDirty(i.fd, i.gfid(), e.path, kinds);
             } else {
-                recordDirty(VolumePath.parent(e.path), io.camelfs.afr.Counters.ENTRY);
+                recordDirty(VolumePath.parent(e.path), Counters.ENTRY);
             }
         } catch (FopException ex) {
             if (ex.errno() != Errno.ENOENT && ex.errno() != Errno.ENOTDIR) {

@@ -35,7 +35,7 @@ final class Sessions {
             if (seq > settled) {
                 // a batch begins several operations under one sequence number
                 outstanding.merge(seq, targets, (a, b) -> {
-                    List<Targets.Target> all = new java.util.ArrayList<>(a);
+                    List<Targets.Target> all = new ArrayList<>(a);
                     all.addAll(b);
                     return all;
                 });

@@ -1,6 +1,7 @@
 package io.camelfs.brick;
 
 import io.camelfs.afr.Counters;
+import io.camelfs.fop.FileType;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.v1.FopRequest;
@@ -62,10 +63,10 @@ final class Targets {
                 parentEntry(t, r.getExpunge().getPath());
                 break;
             case INSTALL:
-                int type = r.getInstall().getStat().getMode() & io.camelfs.fop.FileType.S_IFMT;
+                int type = r.getInstall().getStat().getMode() & FileType.S_IFMT;
                 created(t, r.getInstall().getPath(), r.getInstall().getLinkTo().isEmpty()
-                        && (type == io.camelfs.fop.FileType.REGULAR.bits()
-                                || type == io.camelfs.fop.FileType.DIRECTORY.bits()));
+                        && (type == FileType.REGULAR.bits()
+                                || type == FileType.DIRECTORY.bits()));
                 break;
             case SET_META:
                 t.add(new Target(r.getSetMeta().getPath(), Counters.METADATA));

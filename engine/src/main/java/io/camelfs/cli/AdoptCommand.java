@@ -3,8 +3,12 @@ package io.camelfs.cli;
 import io.camelfs.afr.Replicas;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.DirEntry;
+import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
+import io.camelfs.fop.SetAttr;
+import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.heal.HealProgress;
 import io.camelfs.heal.HealReport;
@@ -13,6 +17,7 @@ import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Checksums;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Lookup;
 import io.camelfs.protocol.v1.Mark;
 import io.camelfs.protocol.v1.Readdir;
 import io.camelfs.protocol.v1.Setattr;
@@ -20,6 +25,7 @@ import io.camelfs.protocol.v1.Unlink;
 import io.camelfs.volume.BrickAddress;
 import java.io.PrintWriter;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,10 +37,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Turns directories that rsync kept roughly in sync on several nodes into the bricks of one volume, without copying
@@ -74,7 +80,7 @@ final class AdoptCommand implements Callable<Integer> {
             int n = r.spec().replica();
             for (int b = 0; b < n; b++) {
                 if (!r.isUp(b)) {
-                    throw new FopException(io.camelfs.fop.Errno.ENOTCONN, "brick " + r.address(b) + " is down;"
+                    throw new FopException(Errno.ENOTCONN, "brick " + r.address(b) + " is down;"
                             + " adopting compares every copy, so every brick must be up");
                 }
             }
@@ -207,10 +213,10 @@ final class AdoptCommand implements Callable<Integer> {
         out.println("/" + path + ": differs on " + String.join(", ", where) + " from " + r.address(src)
                 + (dryRun ? " (would copy from " + r.address(src) + ")" : "; healing from " + r.address(src)));
         if (!dryRun) {
-            io.camelfs.fop.Gfid g = t.volume.lookup(path).gfid();
+            Gfid g = t.volume.lookup(path).gfid();
             // the source blames the others for data and metadata: the index heal copies what differs
             FopRequest op = FopRequest.newBuilder().setSetattr(Setattr.newBuilder().setPath(path)
-                    .setGfid(Wire.gfid(g)).setValid(io.camelfs.fop.SetAttr.SIZE | io.camelfs.fop.SetAttr.MODE))
+                    .setGfid(Wire.gfid(g)).setValid(SetAttr.SIZE | SetAttr.MODE))
                     .build();
             Replicas.checked(r.call(src, FopRequest.newBuilder().setMark(Mark.newBuilder().setOp(op)
                     .addAllBricks(behind)), Replicas.held(List.of()), true));
@@ -225,12 +231,12 @@ final class AdoptCommand implements Callable<Integer> {
         int n = r.spec().replica();
         int src = forced;
         if (src < 0) {
-            io.camelfs.fop.Timespec best = null;
+            Timespec best = null;
             for (int b = 0; b < n; b++) {
-                FopReply look = r.call(b, FopRequest.newBuilder().setLookup(io.camelfs.protocol.v1.Lookup
+                FopReply look = r.call(b, FopRequest.newBuilder().setLookup(Lookup
                         .newBuilder().setPath(dir)), Replicas.held(List.of()), false);
                 if (look.getErrno() == 0) {
-                    io.camelfs.fop.Timespec m = Wire.time(look.getStat().getMtime());
+                    Timespec m = Wire.time(look.getStat().getMtime());
                     if (best == null || m.compareTo(best) > 0) {
                         best = m;
                         src = b;
@@ -272,7 +278,7 @@ final class AdoptCommand implements Callable<Integer> {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             reply.getChecksumsList().forEach(c -> sha.update(c.asReadOnlyByteBuffer()));
             return HexFormat.of().formatHex(sha.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,6 +1,8 @@
 package io.camelfs.cli;
 
+import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
+import io.camelfs.fop.FopException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -43,8 +45,8 @@ final class CpCommand implements Callable<Integer> {
                 if (v.lookup(path).isDirectory()) {
                     path = path + "/" + source.getFileName();
                 }
-            } catch (io.camelfs.fop.FopException e) {
-                if (e.errno() != io.camelfs.fop.Errno.ENOENT) {
+            } catch (FopException e) {
+                if (e.errno() != Errno.ENOENT) {
                     throw e;
                 }
             }

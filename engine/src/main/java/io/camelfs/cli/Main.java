@@ -1,10 +1,16 @@
 package io.camelfs.cli;
 
 import io.camelfs.fop.FopException;
+import io.camelfs.protocol.Wire;
+import io.camelfs.runtime.NodeRuntime;
 import io.camelfs.volume.InvalidVolumeException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** bin/camelfs: run a node, or use a volume from the command line without FUSE. */
 @Command(name = "camelfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -22,7 +28,7 @@ public final class Main implements Runnable {
     /** Client commands print results, not the engine's INFO log; a node logs as a service does. */
     static void quietLoggingUnlessRunning(String[] args) {
         boolean run = args.length > 0 && args[0].equals("run");
-        boolean daemon = args.length > 1 && args[0].equals("mount") && java.util.Arrays.asList(args).contains(
+        boolean daemon = args.length > 1 && args[0].equals("mount") && Arrays.asList(args).contains(
                 "--foreground");
         run = run || daemon;
         if (!run && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -32,8 +38,8 @@ public final class Main implements Runnable {
 
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        java.util.Map<String, Extension> extensions = new java.util.HashMap<>();
-        for (Extension x : java.util.ServiceLoader.load(Extension.class)) {
+        Map<String, Extension> extensions = new HashMap<>();
+        for (Extension x : ServiceLoader.load(Extension.class)) {
             cl.addSubcommand(x.name(), x.command());
             extensions.put(x.name(), x);
         }
@@ -65,7 +71,7 @@ public final class Main implements Runnable {
         if (e instanceof FopException || e instanceof InvalidVolumeException) {
             m = e.getMessage();
         } else {
-            m = io.camelfs.runtime.NodeRuntime.reason(e);
+            m = NodeRuntime.reason(e);
         }
         return m == null ? e.toString() : m.replaceAll("\\s+", " ").trim();
     }
@@ -80,7 +86,7 @@ public final class Main implements Runnable {
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
             return new String[] {"camelfs " + (v == null ? "development build" : v) + ", brick protocol "
-                    + io.camelfs.protocol.Wire.PROTOCOL};
+                    + Wire.PROTOCOL};
         }
     }
 }

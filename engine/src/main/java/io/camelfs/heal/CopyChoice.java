@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Which copy wins when copies differ and the changelogs do not say which is right: copies are grouped by what they
@@ -23,7 +25,7 @@ final class CopyChoice {
     /** The bricks grouped by equal fingerprint, in brick order (each group too). */
     static <F> List<List<Integer>> groups(Map<Integer, F> fingerprints) {
         Map<F, List<Integer>> byPrint = new LinkedHashMap<>();
-        new java.util.TreeMap<>(fingerprints).forEach((b, f) -> byPrint.computeIfAbsent(f, x -> new ArrayList<>())
+        new TreeMap<>(fingerprints).forEach((b, f) -> byPrint.computeIfAbsent(f, x -> new ArrayList<>())
                 .add(b));
         return new ArrayList<>(byPrint.values());
     }
@@ -76,7 +78,7 @@ final class CopyChoice {
 
     /** The brick whose time is strictly the latest, if one is. */
     static Optional<Integer> latest(Set<Integer> among, Map<Integer, Attr> attrs,
-            java.util.function.Function<Attr, Timespec> time) {
+            Function<Attr, Timespec> time) {
         Integer best = null;
         boolean tie = false;
         for (int b : among) {
@@ -97,7 +99,7 @@ final class CopyChoice {
     }
 
     /** A brick with the latest time, ties going to the first: for copying times, where any of equals will do. */
-    static int newest(Set<Integer> among, Map<Integer, Attr> attrs, java.util.function.Function<Attr, Timespec> time) {
+    static int newest(Set<Integer> among, Map<Integer, Attr> attrs, Function<Attr, Timespec> time) {
         Integer best = null;
         for (int b : among) {
             if (best == null || time.apply(attrs.get(b)).compareTo(time.apply(attrs.get(best))) > 0) {

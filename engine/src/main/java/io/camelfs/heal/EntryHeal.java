@@ -5,6 +5,7 @@ import io.camelfs.afr.Counters;
 import io.camelfs.afr.Replicas;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.DirEntry;
+import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
@@ -13,17 +14,21 @@ import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Fetch;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Lookup;
 import io.camelfs.protocol.v1.Readdir;
 import io.camelfs.protocol.v1.SetMeta;
 import io.camelfs.protocol.v1.SplitBrainMark;
+import io.camelfs.volume.FavoriteChildPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +88,7 @@ final class EntryHeal {
         List<String> key = List.of(healKey(g));
         beforeLock.accept(dir);
         try (Replicas.Lock lock = r.lock(key, run.lockWait, b -> FopRequest.newBuilder().setLookup(
-                io.camelfs.protocol.v1.Lookup.newBuilder().setPath(dir)))) {
+                Lookup.newBuilder().setPath(dir)))) {
             Map<Integer, View> now = new TreeMap<>();
             lock.first().forEach((b, reply) -> now.put(b, View.of(b, reply)));
             Set<Integer> still = new TreeSet<>();
@@ -97,7 +102,7 @@ final class EntryHeal {
             }
             return decide(dir, g, now, still, lock);
         } catch (FopException e) {
-            if (e.errno() != io.camelfs.fop.Errno.EAGAIN) {
+            if (e.errno() != Errno.EAGAIN) {
                 throw e;
             }
             LOG.debug("entry heal of /{} not now: {}", dir, e.getMessage());
@@ -106,7 +111,7 @@ final class EntryHeal {
     }
 
     /** Tests only: runs after a directory was looked at and before its heal key is taken. */
-    static volatile java.util.function.Consumer<String> beforeLock = d -> { };
+    static volatile Consumer<String> beforeLock = d -> { };
 
     /** The key a directory's entry heal holds while it decides, repairs and settles. */
     static String healKey(Gfid dir) {
@@ -128,10 +133,10 @@ final class EntryHeal {
                 break;
             case SPLIT_BRAIN: {
                 // entries have no size; "size" and "mtime" both take the directory changed last
-                java.util.Optional<Integer> pick = run.forcedSource >= 0 && have.contains(run.forcedSource)
-                        ? java.util.Optional.of(run.forcedSource)
-                        : run.policy == io.camelfs.volume.FavoriteChildPolicy.NONE
-                        || run.policy == io.camelfs.volume.FavoriteChildPolicy.MAJORITY ? java.util.Optional.empty()
+                Optional<Integer> pick = run.forcedSource >= 0 && have.contains(run.forcedSource)
+                        ? Optional.of(run.forcedSource)
+                        : run.policy == FavoriteChildPolicy.NONE
+                        || run.policy == FavoriteChildPolicy.MAJORITY ? Optional.empty()
                         : CopyChoice.latest(have, attrs, Attr::mtime);
                 if (pick.isEmpty()) {
                     markSplitBrain(dir, g, have);

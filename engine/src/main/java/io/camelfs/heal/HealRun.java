@@ -2,6 +2,7 @@ package io.camelfs.heal;
 
 import io.camelfs.afr.Replicas;
 import io.camelfs.volume.FavoriteChildPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,7 @@ final class HealRun {
     final ExecutorService inodes;
     final ExecutorService names;
     /** How long a healer waits for its keys: clients' leases are recalled first, which may take a brick timeout. */
-    final java.time.Duration lockWait;
+    final Duration lockWait;
     final Instant start = Instant.now();
     /** An operator's choice for split-brains met in this run (the CLI's split-brain commands), or -1. */
     int forcedSource = -1;

@@ -14,14 +14,18 @@ import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Fetch;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Install;
 import io.camelfs.protocol.v1.Locate;
 import io.camelfs.protocol.v1.SetMeta;
 import io.camelfs.protocol.v1.Settle;
 import io.camelfs.protocol.v1.SplitBrainMark;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +41,7 @@ final class InodeHeal {
     private static final Logger LOG = LoggerFactory.getLogger(InodeHeal.class);
 
     /** Tests only: runs after a heal read the copies under the inode's key and before it repairs a small file. */
-    static volatile java.util.function.Consumer<String> beforeRepair = p -> { };
+    static volatile Consumer<String> beforeRepair = p -> { };
 
     private final HealRun run;
     private final Replicas r;
@@ -92,7 +96,7 @@ final class InodeHeal {
         // round trip; a copy that is missing answers ENOENT
         try (Replicas.Lock lock = r.lock(keys, run.lockWait, b -> FopRequest.newBuilder().setFetch(Fetch.newBuilder()
                 .setPath(path).setGfid(Wire.gfid(g)).setMaxData(DataCopy.SMALL)))) {
-            Map<Integer, View> views = new java.util.TreeMap<>();
+            Map<Integer, View> views = new TreeMap<>();
             lock.first().forEach((b, reply) -> views.put(b, fetched(b, reply, path, g)));
             Set<Integer> have = new TreeSet<>();
             views.forEach((b, v) -> {
@@ -157,7 +161,7 @@ final class InodeHeal {
                     int s = fp.keySet().iterator().next();
                     return new Plan(s, others(attrs.keySet(), s), false, false, true);
                 }
-                Map<Integer, Attr> among = new java.util.TreeMap<>(attrs);
+                Map<Integer, Attr> among = new TreeMap<>(attrs);
                 among.keySet().retainAll(candidates);
                 var pick = CopyChoice.favorite(run.policy, among, fp);
                 if (pick.isEmpty()) {
@@ -208,7 +212,7 @@ final class InodeHeal {
         int preferred = have.iterator().next();
         int split = 0;
         boolean changed = false;
-        Map<Integer, FopReply> images = new java.util.TreeMap<>(fetched);
+        Map<Integer, FopReply> images = new TreeMap<>(fetched);
         images.keySet().retainAll(have);
 
         Plan m = plan(Verdict.of(logs, Counters.METADATA, Set.of()), have, attrs, preferred,
@@ -219,7 +223,7 @@ final class InodeHeal {
         Set<Integer> metaDone = new TreeSet<>();
         Set<Integer> synced = new TreeSet<>();
         // each copy's mtime as the repairs below leave it (null: stamped by the target's own clock)
-        Map<Integer, Timespec> mtimes = new java.util.TreeMap<>();
+        Map<Integer, Timespec> mtimes = new TreeMap<>();
         have.forEach(b -> mtimes.put(b, attrs.get(b).mtime()));
         int timesFrom = -1;
 
@@ -241,7 +245,7 @@ final class InodeHeal {
                 boolean withMeta = !m.split() && (m.targets().isEmpty() || m.source() == p.source());
                 Set<Integer> targets = new TreeSet<>(p.targets());
                 beforeRepair.accept(path);
-                r.call(targets, b -> FopRequest.newBuilder().setInstall(io.camelfs.protocol.v1.Install.newBuilder()
+                r.call(targets, b -> FopRequest.newBuilder().setInstall(Install.newBuilder()
                         .setPath(path).setGfid(Wire.gfid(g)).setStat(src.getStat())
                         .addAllXattrs(withMeta ? src.getXattrsList() : images.get(b).getXattrsList())
                         .setData(src.getData()).setWhole(true).setSync(true).setExisting(true)), lock.held(), true)
@@ -269,7 +273,7 @@ final class InodeHeal {
                 // times are metadata in split-brain, the operator's to choose (latest-mtime): only the copies this
                 // heal rewrote get their source's
                 timesFrom = p.copy() ? p.source() : -1;
-                mtimes.values().removeIf(java.util.Objects::nonNull);
+                mtimes.values().removeIf(Objects::nonNull);
             } else if (!p.split() && !data.isEmpty()) {
                 // the copies end with one mtime: a metadata repair's source's (utimensat is metadata) unless that
                 // copy missed data the others got, else the data source's, else the newest -- equal copies whose

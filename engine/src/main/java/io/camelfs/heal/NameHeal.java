@@ -9,16 +9,20 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
+import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.protocol.Wire;
+import io.camelfs.protocol.v1.Batch;
 import io.camelfs.protocol.v1.Expunge;
 import io.camelfs.protocol.v1.Fetch;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.protocol.v1.Install;
+import io.camelfs.protocol.v1.LeaseStatus;
 import io.camelfs.protocol.v1.Locate;
 import io.camelfs.protocol.v1.Lookup;
 import io.camelfs.protocol.v1.SetMeta;
+import io.camelfs.protocol.v1.SyncFs;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +31,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Repairs one name of a directory on one sink, under the lease keys of that name ("e:path") and of the inodes
@@ -165,14 +170,14 @@ final class NameHeal {
         List<String> keySet = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         for (DirEntry w : wants) {
-            String path = io.camelfs.fop.VolumePath.child(dir, w.name());
+            String path = VolumePath.child(dir, w.name());
             paths.add(path);
             keySet.addAll(keys(path, gfid(w)));
         }
         beforeBatch.accept(dir);
         List<String> keys = new ArrayList<>(new TreeSet<>(keySet));
-        io.camelfs.protocol.v1.Batch.Builder fetch = io.camelfs.protocol.v1.Batch.newBuilder();
-        io.camelfs.protocol.v1.Batch.Builder look = io.camelfs.protocol.v1.Batch.newBuilder();
+        Batch.Builder fetch = Batch.newBuilder();
+        Batch.Builder look = Batch.newBuilder();
         for (int i = 0; i < wants.size(); i++) {
             fetch.addOps(FopRequest.newBuilder().setFetch(Fetch.newBuilder().setPath(paths.get(i))
                     .setGfid(Wire.gfid(gfid(wants.get(i)))).setMaxData(BATCH_FILE)));
@@ -190,7 +195,7 @@ final class NameHeal {
                     || !held(first.get(sink))) {
                 return 0;
             }
-            io.camelfs.protocol.v1.Batch.Builder install = io.camelfs.protocol.v1.Batch.newBuilder();
+            Batch.Builder install = Batch.newBuilder();
             List<Integer> chosen = new ArrayList<>();
             for (int i = 0; i < wants.size(); i++) {
                 FopReply f = first.get(source).getReplies(i);
@@ -257,18 +262,18 @@ final class NameHeal {
             // per small file); it keeps the keys: no client may change a name there before its marks are settled
             // everywhere, or a client's operation could reach the sink alone and the others only later
             int installs = install.getOpsCount();
-            install.addOps(FopRequest.newBuilder().setSyncFs(io.camelfs.protocol.v1.SyncFs.newBuilder()));
+            install.addOps(FopRequest.newBuilder().setSyncFs(SyncFs.newBuilder()));
             FopReply done = r.call(sink, FopRequest.newBuilder().setBatch(install), lock.held(), true);
             Replicas.checked(done.getReplies(installs)); // not flushed: every mark stays
             // round trip 3: the marks of what was installed are settled where they are, and every brick gives the
             // keys back in the same request (a brick with nothing to settle gets an empty batch)
-            Map<Integer, io.camelfs.protocol.v1.Batch.Builder> settles = new TreeMap<>();
+            Map<Integer, Batch.Builder> settles = new TreeMap<>();
             for (int b : lock.bricks()) {
-                settles.put(b, io.camelfs.protocol.v1.Batch.newBuilder());
+                settles.put(b, Batch.newBuilder());
             }
             for (int k = 0; k < chosen.size(); k++) {
                 if (done.getReplies(k).getErrno() != 0 || done.getReplies(k).getLease()
-                        != io.camelfs.protocol.v1.LeaseStatus.LEASE_OK) {
+                        != LeaseStatus.LEASE_OK) {
                     LOG.debug("install of {} on brick {} failed: {} {}", paths.get(chosen.get(k)),
                             r.address(sink), done.getReplies(k).getLease(), done.getReplies(k).getError());
                     continue;
@@ -299,10 +304,10 @@ final class NameHeal {
     }
 
     /** Tests only: runs after a batch's names were listed and before their keys are taken. */
-    static volatile java.util.function.Consumer<String> beforeBatch = d -> { };
+    static volatile Consumer<String> beforeBatch = d -> { };
 
     private static boolean held(FopReply r) {
-        return r.getLease() == io.camelfs.protocol.v1.LeaseStatus.LEASE_OK;
+        return r.getLease() == LeaseStatus.LEASE_OK;
     }
 
     /** Does a brick other than the source and the sink blame the source's copy of this inode? */

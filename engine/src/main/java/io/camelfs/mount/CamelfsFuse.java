@@ -9,8 +9,10 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.LockResult;
+import io.camelfs.fop.PathMap;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
@@ -20,7 +22,14 @@ import io.camelfs.protocol.LeaseKeys;
 import io.camelfs.stats.OpStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +57,11 @@ public final class CamelfsFuse extends FuseStubFS {
     private static final int XATTR_SIZE_MAX = 65536;
 
     private final FileOps volume;
-    private final java.nio.file.Path mountpoint;
+    private final Path mountpoint;
     private final AttrCache attrs;
     private final XattrCache xattrs;
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
-    private final java.util.Set<String> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> locked = ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
     private final ChangesInFlight changing = new ChangesInFlight();
     private final PendingCreates pending = new PendingCreates(this::sent);
@@ -63,7 +72,7 @@ public final class CamelfsFuse extends FuseStubFS {
     private record Seen(Attr attr, long nanos) {
     }
 
-    private final io.camelfs.fop.PathMap<Seen> dirs = new io.camelfs.fop.PathMap<>(10_000);
+    private final PathMap<Seen> dirs = new PathMap<>(10_000);
     private final long cacheNanos;
     private final boolean createWithFirstWrite;
     /** Told of every upcall as it starts (see {@code CpuLatencyRequest}). */
@@ -77,8 +86,8 @@ public final class CamelfsFuse extends FuseStubFS {
      *     {@link PendingCreates}); false: every create reaches the bricks before open() returns
      * @param upcall run as each upcall starts
      */
-    public CamelfsFuse(FileOps volume, java.nio.file.Path mountpoint, java.util.function.Predicate<io.camelfs.fop.Gfid>
-            leaseHeld, java.util.function.Predicate<String> listingKnown, double cacheSeconds,
+    public CamelfsFuse(FileOps volume, Path mountpoint, Predicate<Gfid>
+            leaseHeld, Predicate<String> listingKnown, double cacheSeconds,
             boolean createWithFirstWrite, Runnable upcall) {
         this.volume = volume;
         this.upcall = upcall;
@@ -111,12 +120,12 @@ public final class CamelfsFuse extends FuseStubFS {
      * blocking says), but through {@link FuseLoop}, which lets the kernel send larger writes.
      */
     @Override
-    public void mount(java.nio.file.Path mountPoint, boolean blocking, boolean debug, String[] fuseOpts) {
+    public void mount(Path mountPoint, boolean blocking, boolean debug, String[] fuseOpts) {
         if (!mounted.compareAndSet(false, true)) {
             throw new ru.serce.jnrfuse.FuseException("already mounted");
         }
         this.mountPoint = mountPoint;
-        List<String> argv = new java.util.ArrayList<>(List.of(getFSName(), "-f"));
+        List<String> argv = new ArrayList<>(List.of(getFSName(), "-f"));
         if (debug) {
             argv.add("-d");
         }
@@ -266,7 +275,7 @@ public final class CamelfsFuse extends FuseStubFS {
      * a chmod), so the getattr and lookups that follow cost no round trip while this mount holds the inode's lease.
      * What was cached for any name of the inode goes first: a hard link's other names change with it.
      */
-    private void changed(String path, java.util.function.Supplier<Attr> change) {
+    private void changed(String path, Supplier<Attr> change) {
         long start = System.nanoTime();
         forget(path);
         changing.begin(path);
@@ -547,8 +556,8 @@ public final class CamelfsFuse extends FuseStubFS {
             return null;
         }
         int group = (d.mode() & 02000) != 0 ? d.gid() : gid;
-        Timespec now = Timespec.of(java.time.Instant.now());
-        return new Attr(io.camelfs.fop.Gfid.random(), FileType.REGULAR.bits() | mode, 1, uid, group, 0, 0, 0, 4096, 0,
+        Timespec now = Timespec.of(Instant.now());
+        return new Attr(Gfid.random(), FileType.REGULAR.bits() | mode, 1, uid, group, 0, 0, 0, 4096, 0,
                 now, now, now);
     }
 
@@ -808,7 +817,7 @@ public final class CamelfsFuse extends FuseStubFS {
             if (c != LockRequest.Command.GET && type != LockRequest.Type.UNLOCK) {
                 // as NFS does: whoever takes a lock reads what the previous holder wrote, not this kernel's
                 // cached pages (libfuse2 cannot ask the kernel to revalidate data by itself)
-                io.camelfs.posix.Posix.dropCachedPages(mountpoint.resolve(v).toString());
+                Posix.dropCachedPages(mountpoint.resolve(v).toString());
             }
             if (c == LockRequest.Command.GET) {
                 if (r.granted() || r.type() == LockRequest.Type.UNLOCK) {

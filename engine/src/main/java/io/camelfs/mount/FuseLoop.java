@@ -1,6 +1,7 @@
 package io.camelfs.mount;
 
 import io.camelfs.posix.Posix;
+import java.lang.ref.Reference;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -97,7 +98,7 @@ final class FuseLoop {
         } finally {
             fuse.fuse_teardown(f, mountpoint.getValue());
             // libfuse may call the hook through a pointer the JVM does not know of until the loop has ended
-            java.lang.ref.Reference.reachabilityFence(hook);
+            Reference.reachabilityFence(hook);
         }
     }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -134,8 +136,8 @@ public final class CpuLatencyRequest implements AutoCloseable {
     }
 
     private static String describe(Exception e) {
-        return e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
-                : e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file" : e.toString();
+        return e instanceof AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof NoSuchFileException ? e.getMessage() + ": no such file" : e.toString();
     }
 
     private synchronized void keep() {

@@ -3,9 +3,13 @@ package io.camelfs.posix;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
 import jnr.ffi.Memory;
@@ -310,7 +314,7 @@ public final class Posix {
         for (;;) {
             long n = C.fgetxattr(fd, key, buf, buf.length);
             if (n >= 0) {
-                return java.util.Arrays.copyOf(buf, (int) n);
+                return Arrays.copyOf(buf, (int) n);
             }
             int e = errno();
             if (e == Errno.ENODATA) {
@@ -342,12 +346,12 @@ public final class Posix {
         return true;
     }
 
-    public static java.util.List<String> flistxattr(int fd) {
+    public static List<String> flistxattr(int fd) {
         byte[] buf = new byte[1024];
         for (;;) {
             long n = C.flistxattr(fd, buf, buf.length);
             if (n >= 0) {
-                java.util.List<String> names = new java.util.ArrayList<>();
+                List<String> names = new ArrayList<>();
                 int start = 0;
                 for (int i = 0; i < n; i++) {
                     if (buf[i] == 0) {
@@ -366,10 +370,10 @@ public final class Posix {
         }
     }
 
-    public static io.camelfs.fop.StatFs fstatvfs(int fd) {
+    public static StatFs fstatvfs(int fd) {
         Pointer b = SCRATCH.get();
         check(C.fstatvfs(fd, b), "statvfs", null);
-        return new io.camelfs.fop.StatFs(b.getLong(0), b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32),
+        return new StatFs(b.getLong(0), b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32),
                 b.getLong(40), b.getLong(48), b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80));
     }
 
@@ -444,7 +448,7 @@ public final class Posix {
             }
             throw fail("getxattr", name);
         }
-        return java.util.Arrays.copyOf(buf, (int) n);
+        return Arrays.copyOf(buf, (int) n);
     }
 
     public static void setxattrByDescriptor(int opathFd, String name, byte[] value, int flags) {
@@ -462,10 +466,10 @@ public final class Posix {
         return true;
     }
 
-    public static java.util.List<String> listxattrByDescriptor(int opathFd) {
+    public static List<String> listxattrByDescriptor(int opathFd) {
         byte[] buf = new byte[65536];
         long n = check(C.listxattr(cstr("/proc/self/fd/" + opathFd), buf, buf.length), "listxattr", null);
-        java.util.List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < n; i++) {
             if (buf[i] == 0) {

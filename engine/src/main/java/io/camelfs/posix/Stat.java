@@ -1,5 +1,6 @@
 package io.camelfs.posix;
 
+import io.camelfs.fop.FileType;
 import io.camelfs.fop.Timespec;
 import jnr.ffi.Pointer;
 
@@ -33,14 +34,14 @@ public record Stat(int mode, int nlink, int uid, int gid, long ino, long size, l
     }
 
     public int type() {
-        return mode & io.camelfs.fop.FileType.S_IFMT;
+        return mode & FileType.S_IFMT;
     }
 
     public boolean isDirectory() {
-        return type() == io.camelfs.fop.FileType.DIRECTORY.bits();
+        return type() == FileType.DIRECTORY.bits();
     }
 
     public boolean isRegular() {
-        return type() == io.camelfs.fop.FileType.REGULAR.bits();
+        return type() == FileType.REGULAR.bits();
     }
 }

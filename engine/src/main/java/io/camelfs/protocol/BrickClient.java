@@ -18,6 +18,7 @@ import io.camelfs.volume.BrickAddress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -399,7 +400,7 @@ public final class BrickClient implements AutoCloseable {
     /** Every op numbered at or below this has reached its outcome everywhere. */
     long settled() {
         synchronized (inFlight) {
-            java.util.Iterator<Long> first = inFlight.iterator();
+            Iterator<Long> first = inFlight.iterator();
             return first.hasNext() ? first.next() - 1 : seq.get();
         }
     }

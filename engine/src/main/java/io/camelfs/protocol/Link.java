@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -124,7 +125,7 @@ final class Link implements AutoCloseable {
     }
 
     private static BrickUnavailableException tlsFailed(BrickAddress a, IOException e) {
-        if (e instanceof java.net.SocketException && !(e instanceof ConnectException) || e instanceof EOFException) {
+        if (e instanceof SocketException && !(e instanceof ConnectException) || e instanceof EOFException) {
             return new BrickUnavailableException("TLS with brick " + a + " failed: the brick closed the connection"
                     + " during the handshake (" + e.getMessage() + "): it did not accept this client's certificate"
                     + " (it has none, or its CA is not the brick's)", false, e);

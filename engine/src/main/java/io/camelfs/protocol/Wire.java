@@ -11,6 +11,7 @@ import io.camelfs.fop.FopException;
 import io.camelfs.fop.Gfid;
 import io.camelfs.fop.StatFs;
 import io.camelfs.fop.Timespec;
+import io.camelfs.protocol.v1.Stat;
 import io.camelfs.protocol.v1.StatfsInfo;
 import io.camelfs.protocol.v1.Time;
 import io.camelfs.volume.BrickAddress;
@@ -61,14 +62,14 @@ public final class Wire {
         return new Timespec(t.getSec(), t.getNsec());
     }
 
-    public static io.camelfs.protocol.v1.Stat stat(Attr a) {
-        return io.camelfs.protocol.v1.Stat.newBuilder().setGfid(gfid(a.gfid())).setMode(a.mode()).setNlink(a.nlink())
+    public static Stat stat(Attr a) {
+        return Stat.newBuilder().setGfid(gfid(a.gfid())).setMode(a.mode()).setNlink(a.nlink())
                 .setUid(a.uid()).setGid(a.gid()).setRdev(a.rdev()).setSize(a.size()).setBlocks(a.blocks())
                 .setBlksize(a.blksize()).setIno(a.ino()).setAtime(time(a.atime())).setMtime(time(a.mtime()))
                 .setCtime(time(a.ctime())).build();
     }
 
-    public static Attr attr(io.camelfs.protocol.v1.Stat s) {
+    public static Attr attr(Stat s) {
         return new Attr(gfid(s.getGfid()), s.getMode(), s.getNlink(), s.getUid(), s.getGid(), s.getRdev(),
                 s.getSize(), s.getBlocks(), s.getBlksize(), s.getIno(), time(s.getAtime()), time(s.getMtime()),
                 time(s.getCtime()));

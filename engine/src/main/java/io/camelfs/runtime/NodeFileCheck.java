@@ -1,5 +1,6 @@
 package io.camelfs.runtime;
 
+import io.camelfs.posix.CpuLatencyRequest;
 import io.camelfs.volume.InvalidVolumeException;
 import io.camelfs.volume.VolumeDefinition;
 import io.camelfs.volume.VolumeSpec;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -256,7 +258,7 @@ public final class NodeFileCheck {
                 String kind = BRICK_PARAMETERS.get(e.getKey());
                 if (kind == null) {
                     throw new Problem(where + "unknown parameter '" + e.getKey() + "' (known: "
-                            + String.join(", ", new java.util.TreeSet<>(BRICK_PARAMETERS.keySet())) + ")");
+                            + String.join(", ", new TreeSet<>(BRICK_PARAMETERS.keySet())) + ")");
                 }
                 value(where + "parameter " + e.getKey(), kind, e.getValue());
             }
@@ -275,7 +277,7 @@ public final class NodeFileCheck {
             String op = p.get("operation");
             if (op != null && !op.contains("{{") && !GLUSTER_OPERATIONS.contains(op)) {
                 throw new Problem(where + "parameter operation: '" + op + "' is not one of "
-                        + String.join(", ", new java.util.TreeSet<>(GLUSTER_OPERATIONS)));
+                        + String.join(", ", new TreeSet<>(GLUSTER_OPERATIONS)));
             }
         }
     }
@@ -305,7 +307,7 @@ public final class NodeFileCheck {
             }
             case "latency" -> {
                 try {
-                    io.camelfs.posix.CpuLatencyRequest.parseMicros(v.trim());
+                    CpuLatencyRequest.parseMicros(v.trim());
                 } catch (IllegalArgumentException e) {
                     throw new Problem(where + ": " + e.getMessage());
                 }

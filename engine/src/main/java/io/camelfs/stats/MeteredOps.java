@@ -4,6 +4,7 @@ import io.camelfs.fop.Attr;
 import io.camelfs.fop.Caller;
 import io.camelfs.fop.DirPage;
 import io.camelfs.fop.FileOps;
+import io.camelfs.fop.Gfid;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.LockResult;
 import io.camelfs.fop.SetAttr;
@@ -96,7 +97,7 @@ public final class MeteredOps implements FileOps {
     }
 
     @Override
-    public Attr create(String path, io.camelfs.fop.Gfid gfid, int mode, ByteBuffer data) {
+    public Attr create(String path, Gfid gfid, int mode, ByteBuffer data) {
         int n = data.remaining();
         Attr a = timed("create", () -> next.create(path, gfid, mode, data));
         meter.bytesWritten.add(n);

@@ -1,6 +1,7 @@
 package io.camelfs.stats;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,7 +81,7 @@ public final class OpStats {
             }
             out.add(new OpSnapshot(name, sum, o.failed.sum(), o.nanos.sum(), o.worst.get(), cumulative));
         });
-        out.sort(java.util.Comparator.comparing(OpSnapshot::op));
+        out.sort(Comparator.comparing(OpSnapshot::op));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.camelfs.tls;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -48,7 +49,7 @@ public record TlsFiles(Path cert, Path key, Path ca) {
             SSLContext ctx = SSLContext.getInstance(PROTOCOL);
             ctx.init(keys, tmf.getTrustManagers(), null);
             return ctx;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new TlsSetupException("TLS files " + cert + ", " + key + ", " + ca + " do not make a usable"
                     + " identity: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package io.camelfs.volume;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Client quorum: how many bricks must take a write. {@code auto}: a majority; with an even replica count exactly
@@ -14,7 +15,7 @@ public record Quorum(Type type, int count) {
     public static final Quorum NONE = new Quorum(Type.NONE, 0);
 
     public static Quorum parse(String s, int replica) {
-        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+        String v = s.trim().toLowerCase(Locale.ROOT);
         if (v.equals("auto")) {
             return AUTO;
         }
@@ -70,6 +71,6 @@ public record Quorum(Type type, int count) {
 
     @Override
     public String toString() {
-        return type == Type.FIXED ? "fixed:" + count : type.name().toLowerCase(java.util.Locale.ROOT);
+        return type == Type.FIXED ? "fixed:" + count : type.name().toLowerCase(Locale.ROOT);
     }
 }

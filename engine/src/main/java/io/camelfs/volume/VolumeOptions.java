@@ -1,8 +1,10 @@
 package io.camelfs.volume;
 
+import io.camelfs.protocol.Frame;
 import io.camelfs.tls.SubjectAllowList;
 import io.camelfs.tls.TlsFiles;
 import io.camelfs.tls.TlsSetupException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -189,7 +191,7 @@ public final class VolumeOptions {
     }
 
     /** Why a client at this address may not use the volume, or null when it may. */
-    public String refusal(java.net.InetAddress client) {
+    public String refusal(InetAddress client) {
         if (authReject().matches(client)) {
             return "client " + client.getHostAddress() + " is refused by auth.reject (" + authReject() + ")";
         }
@@ -205,7 +207,7 @@ public final class VolumeOptions {
 
     public int maxRequestSize() {
         long b = bytes("max-request-size");
-        if (b < 64 << 10 || b > io.camelfs.protocol.Frame.MAX_FRAME) {
+        if (b < 64 << 10 || b > Frame.MAX_FRAME) {
             throw new InvalidVolumeException("option max-request-size: '" + get("max-request-size")
                     + "' is not between 64KiB and 64MiB");
         }

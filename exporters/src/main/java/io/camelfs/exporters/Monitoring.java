@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
@@ -119,7 +120,7 @@ public class Monitoring extends ServiceSupport implements CamelContextAware {
             return out;
         }
         GlusterComponent gluster = context.getComponent("gluster", GlusterComponent.class);
-        for (Map.Entry<String, VolumeDefinition> e : new java.util.TreeMap<>(declared).entrySet()) {
+        for (Map.Entry<String, VolumeDefinition> e : new TreeMap<>(declared).entrySet()) {
             String name = e.getValue().getName() != null ? e.getValue().getName() : e.getKey();
             out.add(gluster.volume(name));
         }

@@ -1,5 +1,6 @@
 package io.camelfs.camel.brick;
 
+import io.camelfs.camel.VolumeLookup;
 import io.camelfs.volume.VolumeSpec;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -58,7 +59,7 @@ public class BrickEndpoint extends DefaultEndpoint {
     }
 
     VolumeSpec spec() {
-        return io.camelfs.camel.VolumeLookup.require(getCamelContext(), volume, getEndpointUri());
+        return VolumeLookup.require(getCamelContext(), volume, getEndpointUri());
     }
 
     public String getVolume() {

@@ -1,8 +1,8 @@
 package io.camelfs.camel.gluster;
 
-import io.camelfs.client.LocalHost;
 import io.camelfs.afr.Replicate;
 import io.camelfs.camel.VolumeLookup;
+import io.camelfs.client.LocalHost;
 import io.camelfs.client.VolumeClient;
 import io.camelfs.volume.BrickAddress;
 import io.camelfs.volume.InvalidVolumeException;
@@ -10,6 +10,8 @@ import io.camelfs.volume.VolumeSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
@@ -49,8 +51,8 @@ public class GlusterComponent extends DefaultComponent {
     }
 
     /** The volumes this node's routes and exporters use, by name. */
-    public java.util.SortedMap<String, VolumeHandle> volumes() {
-        return new java.util.TreeMap<>(volumes);
+    public SortedMap<String, VolumeHandle> volumes() {
+        return new TreeMap<>(volumes);
     }
 
     private Replicate connect(GlusterEndpoint e, String v) {

@@ -3,10 +3,12 @@ package io.camelfs.camel.gluster;
 import io.camelfs.afr.Replicas;
 import io.camelfs.brick.LocalBricks;
 import io.camelfs.fop.FopException;
+import io.camelfs.protocol.Wire;
 import io.camelfs.protocol.v1.Event;
 import io.camelfs.protocol.v1.Events;
 import io.camelfs.protocol.v1.FopReply;
 import io.camelfs.protocol.v1.FopRequest;
+import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -159,7 +161,7 @@ final class GlusterConsumer extends ScheduledPollConsumer {
      * Another journal than the position's: the first start (begin at its end, history is not replayed), or a
      * failover (go back to a little before the last delivered event's time).
      */
-    private FopReply reposition(Replicas r, int b, FopReply first) throws java.io.IOException {
+    private FopReply reposition(Replicas r, int b, FopReply first) throws IOException {
         if (position.seq() < 0 || position.journal().isEmpty()) {
             position = new EventPosition(first.getText(), endpoint.isFromBeginning() ? 0 : first.getTotal(), 0);
             position.save(positionFile);
@@ -217,7 +219,7 @@ final class GlusterConsumer extends ScheduledPollConsumer {
         m.setHeader(GlusterConstants.EVENT_BRICK, brickAddress);
         m.setHeader(GlusterConstants.DIRECTORY, e.getDirectory());
         if (!e.getGfid().isEmpty()) {
-            m.setHeader(GlusterConstants.GFID, io.camelfs.protocol.Wire.gfid(e.getGfid()).toString());
+            m.setHeader(GlusterConstants.GFID, Wire.gfid(e.getGfid()).toString());
         }
         if (!e.getType().equals("delete") && !e.getType().equals("rename")) {
             m.setHeader(GlusterConstants.FILE_LENGTH, e.getSize());

@@ -1,5 +1,9 @@
 package io.camelfs.camel.gluster;
 
+import io.camelfs.volume.VolumeSpec;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -67,7 +71,7 @@ public class GlusterEndpoint extends DefaultEndpoint {
             + " journal still holds instead of starting at its end", defaultValue = "false")
     private boolean fromBeginning;
 
-    static final java.util.Set<String> EVENT_TYPES = java.util.Set.of("create", "modify", "delete", "rename",
+    static final Set<String> EVENT_TYPES = Set.of("create", "modify", "delete", "rename",
             "attrib");
 
     public GlusterEndpoint(String uri, GlusterComponent component) {
@@ -92,10 +96,10 @@ public class GlusterEndpoint extends DefaultEndpoint {
     }
 
     /** The events option as a set; an unknown name fails at route start-up, named. */
-    java.util.Set<String> eventTypes() {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    Set<String> eventTypes() {
+        Set<String> out = new TreeSet<>();
         for (String t : events.split(",")) {
-            String n = t.trim().toLowerCase(java.util.Locale.ROOT);
+            String n = t.trim().toLowerCase(Locale.ROOT);
             if (!EVENT_TYPES.contains(n)) {
                 throw new IllegalArgumentException(getEndpointUri() + ": events: unknown event '" + t.trim()
                         + "' (expected create, modify, delete, rename, attrib)");
@@ -176,7 +180,7 @@ public class GlusterEndpoint extends DefaultEndpoint {
     @Override
     protected void doInit() throws Exception {
         super.doInit();
-        io.camelfs.volume.VolumeSpec.checkName(volume);
+        VolumeSpec.checkName(volume);
         octal("fileMode", fileMode);
         octal("directoryMode", directoryMode);
         eventTypes();

@@ -3,6 +3,7 @@ package io.camelfs.camel.gluster;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.VolumePath;
 import java.time.Instant;
+import java.util.Locale;
 
 /** One file or directory of a volume, as the list and stat operations return it. */
 public record GlusterFile(String path, String name, String type, long size, int mode, int uid, int gid,
@@ -10,7 +11,7 @@ public record GlusterFile(String path, String name, String type, long size, int 
 
     static GlusterFile of(String path, Attr a) {
         return new GlusterFile(VolumePath.display(path), VolumePath.name(path), a.type().name().toLowerCase(
-                java.util.Locale.ROOT), a.size(), a.permissions(), a.uid(), a.gid(), a.mtime().toInstant(),
+                Locale.ROOT), a.size(), a.permissions(), a.uid(), a.gid(), a.mtime().toInstant(),
                 a.gfid() == null ? null : a.gfid().toString());
     }
 

@@ -1,16 +1,22 @@
 package io.camelfs.camel.gluster;
 
+import io.camelfs.camel.VolumeLookup;
 import io.camelfs.fop.Attr;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.SetAttr;
+import io.camelfs.fop.Timespec;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.heal.HealInfo;
 import io.camelfs.heal.HealProgress;
 import io.camelfs.heal.HealReport;
 import io.camelfs.heal.Healer;
+import io.camelfs.volume.InvalidVolumeException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystems;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -36,8 +42,8 @@ public class GlusterProducer extends DefaultProducer {
         super.doStart();
         GlusterEndpoint e = getEndpoint();
         if ((e.getServers() == null || e.getServers().isBlank())
-                && io.camelfs.camel.VolumeLookup.find(e.getCamelContext(), e.getVolume()) == null) {
-            throw new io.camelfs.volume.InvalidVolumeException(e.getEndpointUri() + ": volume '" + e.getVolume()
+                && VolumeLookup.find(e.getCamelContext(), e.getVolume()) == null) {
+            throw new InvalidVolumeException(e.getEndpointUri() + ": volume '" + e.getVolume()
                     + "' is not declared on this node; set servers=HOST:PORT of one of its bricks");
         }
         if (e.getOperation() == GlusterOperation.heal && e.isSelfHealDaemon()) {
@@ -271,8 +277,8 @@ public class GlusterProducer extends DefaultProducer {
 
     private void list(Message in) {
         String dir = path(in);
-        java.nio.file.PathMatcher match = getEndpoint().getInclude() == null ? null
-                : java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + getEndpoint().getInclude());
+        PathMatcher match = getEndpoint().getInclude() == null ? null
+                : FileSystems.getDefault().getPathMatcher("glob:" + getEndpoint().getInclude());
         GlusterListing listing = new GlusterListing(ops(), dir, match);
         if (getEndpoint().isStreaming()) {
             in.setBody(listing);
@@ -304,9 +310,9 @@ public class GlusterProducer extends DefaultProducer {
                     + GlusterConstants.MODE + ", " + GlusterConstants.OWNER + " or "
                     + GlusterConstants.FILE_LAST_MODIFIED);
         }
-        io.camelfs.fop.Timespec m = modified == null ? null : new io.camelfs.fop.Timespec(Math.floorDiv(modified,
+        Timespec m = modified == null ? null : new Timespec(Math.floorDiv(modified,
                 1000L), (int) Math.floorMod(modified, 1000L) * 1_000_000);
-        Attr a = ops().setattr(p, new io.camelfs.fop.SetAttr(mode == null ? null : GlusterEndpoint.octal(
+        Attr a = ops().setattr(p, new SetAttr(mode == null ? null : GlusterEndpoint.octal(
                 GlusterConstants.MODE, mode), uid, gid, null, null, m, false, false));
         setHeaders(in, a);
         in.setBody(GlusterFile.of(p, a));

@@ -1,21 +1,23 @@
 package io.camelfs.exporters.jmx;
 
 import io.camelfs.brick.BrickServer;
+import io.camelfs.brick.LocalBricks;
 import io.camelfs.camel.gluster.VolumeHandle;
 import java.lang.management.ManagementFactory;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 
 /** Registers the MBeans of a node's volumes and bricks in the platform MBean server, and removes them again. */
-public final class JmxBeans implements AutoCloseable, io.camelfs.brick.LocalBricks.Watcher {
+public final class JmxBeans implements AutoCloseable, LocalBricks.Watcher {
     public static final String DOMAIN = "io.camelfs";
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    private final List<ObjectName> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ObjectName> registered = new CopyOnWriteArrayList<>();
 
     public static ObjectName volumeName(String volume) {
         return name(DOMAIN + ":type=Volume,name=" + volume);
@@ -39,7 +41,7 @@ public final class JmxBeans implements AutoCloseable, io.camelfs.brick.LocalBric
         for (VolumeHandle v : volumes) {
             add(volumeName(v.volume()), mbean(new VolumeView(v), VolumeMXBean.class));
         }
-        io.camelfs.brick.LocalBricks.watch(this);
+        LocalBricks.watch(this);
     }
 
     @Override
@@ -78,7 +80,7 @@ public final class JmxBeans implements AutoCloseable, io.camelfs.brick.LocalBric
 
     @Override
     public void close() {
-        io.camelfs.brick.LocalBricks.unwatch(this);
+        LocalBricks.unwatch(this);
         for (ObjectName n : registered) {
             try {
                 if (server.isRegistered(n)) {

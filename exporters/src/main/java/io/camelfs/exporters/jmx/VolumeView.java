@@ -7,6 +7,7 @@ import io.camelfs.heal.HealInfo;
 import io.camelfs.heal.HealProgress;
 import io.camelfs.heal.HealTotals;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /** The MBean of one volume this node uses. */
 final class VolumeView implements VolumeMXBean {
@@ -74,7 +75,7 @@ final class VolumeView implements VolumeMXBean {
         return volume.healer().counts().splitBrain();
     }
 
-    private long sum(java.util.function.ToLongFunction<HealTotals.Sums> f) {
+    private long sum(ToLongFunction<HealTotals.Sums> f) {
         long n = 0;
         for (CrawlType t : CrawlType.values()) {
             n += f.applyAsLong(volume.healer().totals().of(t));

@@ -3,10 +3,12 @@ package io.camelfs.exporters.nagios;
 import io.camelfs.client.LocalHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,7 +74,7 @@ final class MountCheck extends PluginCheck {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Status s = judge(seconds, warn, crit);
-        return new PluginResult(service(), s, String.format(java.util.Locale.ROOT,
+        return new PluginResult(service(), s, String.format(Locale.ROOT,
                 "%s (%s) answered: probe written, read back and removed in %.3f s", abs, type, seconds),
                 List.of(PerfData.of("time", Math.round(seconds * 1e6) / 1e6).uom("s").thresholds(warn, crit)
                         .bounds(0.0, null)));
@@ -80,7 +82,7 @@ final class MountCheck extends PluginCheck {
 
     private static String reason(IOException e) {
         String m = e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
             m = f.getReason();
         }
         return m == null ? e.toString() : m;

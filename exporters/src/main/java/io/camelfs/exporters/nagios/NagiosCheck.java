@@ -2,6 +2,7 @@ package io.camelfs.exporters.nagios;
 
 import io.camelfs.cli.Extension;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /**
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "check", mixinStandardHelpOptions = true,
          description = "Nagios / Monitoring Plugins check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
          subcommands = {VolumeCheck.class, MountCheck.class, BrickCheck.class})
-public final class NagiosCheck implements java.util.concurrent.Callable<Integer>, Extension {
+public final class NagiosCheck implements Callable<Integer>, Extension {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

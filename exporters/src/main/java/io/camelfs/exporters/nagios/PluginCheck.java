@@ -1,13 +1,14 @@
 package io.camelfs.exporters.nagios;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * One check mode: runs the probe on a daemon thread and answers by the deadline whatever the probe does -- a
@@ -46,7 +47,7 @@ abstract class PluginCheck implements Callable<Integer> {
                     .synopsis(0).trim());
         }
         FutureTask<PluginResult> task = new FutureTask<>(this::probe);
-        Thread t = new Thread(task, "check-" + service().toLowerCase(java.util.Locale.ROOT));
+        Thread t = new Thread(task, "check-" + service().toLowerCase(Locale.ROOT));
         t.setDaemon(true);
         t.start();
         try {

@@ -10,12 +10,12 @@ import io.camelfs.stats.OpSnapshot;
 import io.camelfs.stats.OpStats;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -23,6 +23,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -127,7 +128,7 @@ public final class CamelfsCollector implements MultiCollector {
             HealTotals totals = v.healer().totals();
             for (CrawlType t : CrawlType.values()) {
                 HealTotals.Sums s = totals.of(t);
-                Labels lt = l.add("type", t.name().toLowerCase(java.util.Locale.ROOT));
+                Labels lt = l.add("type", t.name().toLowerCase(Locale.ROOT));
                 crawls.dataPoint(CounterDataPointSnapshot.builder().labels(lt).value(s.crawls()).build());
                 crawlTime.dataPoint(CounterDataPointSnapshot.builder().labels(lt).value(s.seconds()).build());
                 healed.dataPoint(CounterDataPointSnapshot.builder().labels(lt).value(s.healed()).build());
