@@ -1,6 +1,8 @@
 package io.camelfs.heal;
 
 import io.camelfs.afr.Replicas;
+import io.camelfs.fop.FopException;
+import io.camelfs.protocol.BrickUnavailableException;
 import io.camelfs.volume.FavoriteChildPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +64,12 @@ final class HealRun {
             try {
                 count(task.get());
             } catch (RuntimeException e) {
-                LOG.warn("heal task failed", e);
+                if (e instanceof FopException || e instanceof BrickUnavailableException) {
+                    // a brick went away or a lease was lost mid-heal: expected, and a later pass retries
+                    LOG.warn("heal task failed: {}", e.getMessage());
+                } else {
+                    LOG.warn("heal task failed", e);
+                }
                 failed.increment();
                 done.increment();
             } finally {

@@ -59,10 +59,15 @@ record View(int brick, int errno, Attr attr, Changelog changelog) {
         return out;
     }
 
+    /** The attributes each of bricks reported; one that did not answer (killed meanwhile) fails the heal. */
     static Map<Integer, Attr> attrs(Map<Integer, View> views, Collection<Integer> bricks) {
         Map<Integer, Attr> out = new TreeMap<>();
         for (int b : bricks) {
-            out.put(b, views.get(b).attr());
+            View v = views.get(b);
+            if (v == null) {
+                throw new FopException(Errno.ENOTCONN, "brick " + b + " stopped answering during the heal");
+            }
+            out.put(b, v.attr());
         }
         return out;
     }
