@@ -496,8 +496,8 @@ public final class Replicate implements FileOps {
                     fate = "marked dirty for heal, which keeps the majority's copy";
                 }
                 throw new QuorumException(Errno.ENOTCONN, VolumePath.display(m.path) + ": reached only bricks "
-                        + applied + " of volume " + set.spec.name() + ", " + set.quorum.describe(set.spec.replica())
-                        + "; " + fate);
+                        + applied + " of volume " + set.spec.name() + " (" + missedBecause(r, failed, missed) + "), "
+                        + set.quorum.describe(set.spec.replica()) + "; " + fate);
             }
             if (!missing.isEmpty()) {
                 set.blamed.increment();
@@ -513,6 +513,19 @@ public final class Replicate implements FileOps {
             partial.clear(); // applied (or blamed) everywhere: the earlier attempts are part of this outcome
             return new Outcome(r.ok.get(applied.get(0)), applied);
         }
+    }
+
+    /** Why each brick that did not apply an operation did not: its error, its connection's failure, or down. */
+    private static String missedBecause(Replies r, List<Integer> refused, List<Integer> down) {
+        List<String> why = new ArrayList<>();
+        for (int b : refused) {
+            why.add("brick " + b + ": " + Errno.name(r.ok.get(b).getErrno()));
+        }
+        r.failed.forEach((b, e) -> why.add("brick " + b + ": " + e.getMessage()));
+        for (int b : down) {
+            why.add("brick " + b + ": down");
+        }
+        return String.join(", ", why);
     }
 
     /**
