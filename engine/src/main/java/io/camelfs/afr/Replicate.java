@@ -538,8 +538,7 @@ public final class Replicate implements FileOps {
         if (failed.stream().allMatch(b -> ok.get(b).getErrno() == first.getErrno())) {
             return first;
         }
-        Map<Integer, FopReply> looked = fanout(set.up(), b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder()
-                .setPath(path)), header(List.of(), List.of()), false, new ArrayList<>()).ok;
+        Map<Integer, FopReply> looked = lookups(set.up(), path).ok;
         Set<Integer> sources = entrySources(path, looked.keySet(), parentLogs(looked));
         for (int b : failed) {
             if (sources.contains(b)) {
@@ -821,13 +820,18 @@ public final class Replicate implements FileOps {
                 a.ino(), a.atime(), a.mtime(), a.ctime());
     }
 
+    /** A plain lookup of path on each of bricks: no leases, nothing to settle. */
+    private Replies lookups(List<Integer> bricks, String path) {
+        return fanout(bricks, b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(path)),
+                header(List.of(), List.of()), false, new ArrayList<>());
+    }
+
     private Decision lookupDecision(String path) {
         List<Integer> up = set.up();
         if (up.isEmpty()) {
             throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick is up");
         }
-        Replies r = fanout(up, b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(path)),
-                header(List.of(), List.of()), false, new ArrayList<>());
+        Replies r = lookups(up, path);
         if (r.ok.isEmpty()) {
             throw new FopException(Errno.ENOTCONN, "volume " + set.spec.name() + ": no brick answered");
         }
@@ -1436,8 +1440,7 @@ public final class Replicate implements FileOps {
     /** For tests and tools: the raw per-brick lookup replies' changelogs of a path. */
     public Map<Integer, Changelog> changelogs(String path) {
         String p = VolumePath.normalize(path);
-        Replies r = fanout(set.up(), b -> FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(p)),
-                header(List.of(), List.of()), false, new ArrayList<>());
+        Replies r = lookups(set.up(), p);
         Map<Integer, Changelog> out = new HashMap<>();
         r.ok.forEach((b, reply) -> {
             if (reply.getErrno() == 0) {
