@@ -155,16 +155,19 @@ public final class PathMap<V> {
     /** Names path in its directory's set, and that directory in its own, up to the first already named. */
     private void index(String path) {
         boolean[] fresh = new boolean[1];
-        for (String p = path; !p.isEmpty(); p = VolumePath.parent(p)) {
-            String name = p;
-            children.compute(VolumePath.parent(p), (dir, names) -> {
+        String name = path;
+        while (!name.isEmpty()) {
+            String child = name;
+            String dir = VolumePath.parent(name);
+            children.compute(dir, (d, names) -> {
                 Set<String> s = names != null ? names : new HashSet<>();
-                fresh[0] = s.add(name);
+                fresh[0] = s.add(child);
                 return s;
             });
             if (!fresh[0]) {
                 return; // named before, so its directory is too, or a removeTree in progress will reach it
             }
+            name = dir;
         }
     }
 
@@ -175,20 +178,23 @@ public final class PathMap<V> {
      */
     private void unindex(String path) {
         boolean[] emptied = new boolean[1];
-        for (String p = path; !p.isEmpty(); p = VolumePath.parent(p)) {
-            String name = p;
+        String name = path;
+        while (!name.isEmpty()) {
+            String child = name;
+            String dir = VolumePath.parent(name);
             emptied[0] = false;
-            children.computeIfPresent(VolumePath.parent(p), (dir, names) -> {
-                if (map.containsKey(name) || children.containsKey(name)) {
+            children.computeIfPresent(dir, (d, names) -> {
+                if (map.containsKey(child) || children.containsKey(child)) {
                     return names;
                 }
-                names.remove(name);
+                names.remove(child);
                 emptied[0] = names.isEmpty();
                 return emptied[0] ? null : names;
             });
-            if (!emptied[0] || map.containsKey(VolumePath.parent(p))) {
+            if (!emptied[0] || map.containsKey(dir)) {
                 return;
             }
+            name = dir;
         }
     }
 
