@@ -86,9 +86,8 @@ public final class CamelfsFuse extends FuseStubFS {
      *     {@link PendingCreates}); false: every create reaches the bricks before open() returns
      * @param upcall run as each upcall starts
      */
-    public CamelfsFuse(FileOps volume, Path mountpoint, Predicate<Gfid>
-            leaseHeld, Predicate<String> listingKnown, double cacheSeconds,
-            boolean createWithFirstWrite, Runnable upcall) {
+    public CamelfsFuse(FileOps volume, Path mountpoint, Predicate<Gfid> leaseHeld, Predicate<String> listingKnown,
+            double cacheSeconds, boolean createWithFirstWrite, Runnable upcall) {
         this.volume = volume;
         this.upcall = upcall;
         this.mountpoint = mountpoint;
