@@ -12,6 +12,7 @@
 #   ROUNDS=5 bench/mount.sh ...   runs of each target (default 3); figures are the median, camelfs's range shown
 #   LOOP_DIO=1 bench/mount.sh ... both filesystems' loop devices in direct-I/O mode (see bench/lib.sh freshfs)
 #   DROP_CACHES=0 bench/mount.sh ... runs start on whatever page cache the last run left (default: emptied, below)
+#   WARM_MKDIRS=0 bench/mount.sh ...   no mkdir warm-up beyond fsbench's own (default 4000: see below)
 #   NODE_JAVA_OPTS="-Xss512k -XX:TieredStopAtLevel=1" bench/mount.sh ...   the nodes' JVMs as bin/camelfs run starts
 #     them (C1 only); by default they get the JVM's own compilers
 #
@@ -56,6 +57,18 @@ echo "camelfs mount benchmark: replica 2 over loopback, $(nproc) cores, $loops l
 # warm-up: bricks and mounts are long-running daemons whose hot code is compiled; measured cold, the JIT
 # compilers of three fresh JVMs take a third of the two cores (seen with perf), so run the workload first
 for i in 1 2 3; do python3 "$fsbench" "$work/mnt" --files 3000 --big 32 > /dev/null; done
+# fsbench makes only 20 directories a run, so after those three runs the mkdir path has run 60 times and is still
+# interpreted (the JIT compiles a method after a few thousand calls): the mkdir figure would time the JIT's warm-up,
+# not a long-running mount. WARM_MKDIRS more mkdirs (and the rmdirs removing them) compile it; 0 measures it cold.
+python3 - "$work/mnt/warm-mkdirs" "${WARM_MKDIRS:-4000}" <<'PY'
+import os, shutil, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for r in range(2):
+    os.makedirs(root)
+    for i in range(n // 2): # fsbench's 20 directories, then directories inside them
+        os.mkdir(os.path.join(root, "d%02d" % i) if i < 20 else os.path.join(root, "d%02d" % (i % 20), "e%d" % i))
+    shutil.rmtree(root)
+PY
 # CPU time of each process during the camelfs runs, and the machine's idle time: on two cores the chain of
 # processes behind one operation (fsbench, the kernel, the mount, two bricks) is what a figure is made of
 cpu_ticks() {
