@@ -1,7 +1,9 @@
 package io.camelfs.brick;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 import io.camelfs.protocol.BrickRefusedException;
 import io.camelfs.protocol.Duplex;
 import io.camelfs.protocol.Frame;
@@ -28,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -102,7 +105,9 @@ final class BrickConnection implements Runnable {
                 }
                 deadline.begin();
                 int share;
-                Frame f;
+                Frame.Head head;
+                Frame f = null;
+                ByteBuffer pooled = null;
                 try {
                     int length = peekLength(in, buffered);
                     if (length > limits.maxRequest()) {
@@ -117,9 +122,18 @@ final class BrickConnection implements Runnable {
                         return;
                     }
                     try {
-                        f = Frame.read(in);
+                        head = Frame.readHead(in);
+                        pooled = d.readsDirect() ? DirectPayload.PROCESS.take(head.payloadSize()) : null;
+                        if (pooled != null) {
+                            DirectPayload.read(pooled, in, d, deadline, head.payloadSize());
+                        } else {
+                            f = head.with(Frame.readPayload(in, head.payloadSize()));
+                        }
                     } catch (IOException | RuntimeException e) {
                         limits.release(share);
+                        if (pooled != null) {
+                            DirectPayload.PROCESS.give(pooled);
+                        }
                         throw e;
                     }
                 } catch (SocketTimeoutException e) {
@@ -130,9 +144,12 @@ final class BrickConnection implements Runnable {
                 }
                 deadline.end();
                 try {
-                    write(handle(f));
+                    write(pooled != null ? handleInPlace(head, pooled) : handle(f, null));
                 } finally {
                     limits.release(share);
+                    if (pooled != null) {
+                        DirectPayload.PROCESS.give(pooled);
+                    }
                 }
             }
         } catch (EOFException | SocketException e) {
@@ -235,7 +252,33 @@ final class BrickConnection implements Runnable {
         return new Frame(Frame.REPLY, req.method(), req.id(), m.toByteArray());
     }
 
-    private Frame handle(Frame f) throws InterruptedException {
+    /**
+     * A large request read into a direct buffer (see {@link DirectPayload}). A write is served from there, its data
+     * aliased, not copied (the write is done before the buffer is given back). Any other request gets an array of
+     * its own first, as requests read through the stream do: its handler may keep bytes of it past the call.
+     */
+    private Frame handleInPlace(Frame.Head head, ByteBuffer payload) throws InterruptedException {
+        if (head.kind() == Frame.REQUEST && head.method() == Method.CALL.wire()) {
+            try {
+                CodedInputStream aliased = UnsafeByteOperations.unsafeWrap(payload.duplicate()).newCodedInput();
+                aliased.enableAliasing(true);
+                FopRequest req = FopRequest.parser().parseFrom(aliased);
+                if (req.getOpCase() == FopRequest.OpCase.WRITE) {
+                    return handle(head.with(NO_PAYLOAD), req);
+                }
+            } catch (InvalidProtocolBufferException e) {
+                // reported by the ordinary path below, in its words
+            }
+        }
+        byte[] copy = new byte[payload.remaining()];
+        payload.get(copy);
+        return handle(head.with(copy), null);
+    }
+
+    private static final byte[] NO_PAYLOAD = new byte[0];
+
+    /** @param parsed f's CALL request when it was parsed already, else null */
+    private Frame handle(Frame f, FopRequest parsed) throws InterruptedException {
         Method m = Method.of(f.method());
         if (f.kind() != Frame.REQUEST || m == null) {
             return Frame.error(f, Frame.INVALID, "not a brick protocol request (kind " + f.kind() + ", method "
@@ -250,7 +293,8 @@ final class BrickConnection implements Runnable {
                 case PING:
                     return reply(f, service.ping(PingRequest.parseFrom(f.payload())));
                 case CALL:
-                    return reply(f, service.call(FopRequest.parser().parseFrom(f.aliasedPayload())));
+                    return reply(f, service.call(parsed != null ? parsed
+                            : FopRequest.parser().parseFrom(f.aliasedPayload())));
                 case ACQUIRE:
                     return reply(f, service.acquire(LeaseRequest.parseFrom(f.payload())));
                 case RELEASE:

@@ -28,7 +28,7 @@ final class RequestDeadline extends FilterInputStream {
         startedNanos = 0;
     }
 
-    private void check() throws SocketTimeoutException {
+    void check() throws SocketTimeoutException {
         if (startedNanos != 0 && System.nanoTime() - startedNanos > limitNanos) {
             throw new SocketTimeoutException("request not complete after " + limitNanos / 1_000_000_000L + " s");
         }

@@ -23,6 +23,15 @@ public interface Duplex extends Closeable {
     /** Writes the buffer's remaining bytes; only where {@link #writesDirect()}. */
     void write(ByteBuffer b) throws IOException;
 
+    /** Whether {@link #read(ByteBuffer)} reads from the kernel into a direct buffer as it is (no copy on the way). */
+    boolean readsDirect();
+
+    /**
+     * Reads at least one byte into the buffer (-1 at the end of the stream), waiting as a read of {@link #in()}
+     * does; only where {@link #readsDirect()}. Mixing it with in() is the caller's business: in() may buffer.
+     */
+    int read(ByteBuffer b) throws IOException;
+
     /** How long a read may wait for its first byte, in milliseconds; 0 waits as long as it takes. */
     void timeout(int millis) throws SocketException;
 

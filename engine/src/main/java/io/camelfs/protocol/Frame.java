@@ -34,7 +34,7 @@ public record Frame(int kind, int method, long id, byte[] payload) {
     /** Largest frame either side accepts: a request above this is refused before it is read into memory. */
     public static final int MAX_FRAME = 64 << 20;
     /** Payloads up to this size get their whole buffer at once: all of normal use (a mount writes up to 1 MiB). */
-    private static final int EAGER = (1 << 20) + (64 << 10);
+    public static final int EAGER = (1 << 20) + (64 << 10);
 
     public static Frame request(Method m, long id, byte[] payload) {
         return new Frame(REQUEST, m.wire(), id, payload);
@@ -115,6 +115,20 @@ public record Frame(int kind, int method, long id, byte[] payload) {
 
     /** Reads one frame; a length outside 10..MAX_FRAME is a protocol violation and ends the connection. */
     public static Frame read(DataInputStream in) throws IOException {
+        Head h = readHead(in);
+        return h.with(readPayload(in, h.payloadSize()));
+    }
+
+    /** A frame's fields before its payload, which is payloadSize bytes long. */
+    public record Head(int kind, int method, long id, int payloadSize) {
+        /** The frame of this head and a payload read separately. */
+        public Frame with(byte[] payload) {
+            return new Frame(kind, method, id, payload);
+        }
+    }
+
+    /** Reads a frame's head, leaving its payload in the stream (see {@link #read}). */
+    public static Head readHead(DataInputStream in) throws IOException {
         int len = in.readInt();
         if (len < HEADER || len > MAX_FRAME) {
             throw new ProtocolException("frame length " + len + " outside " + HEADER + ".." + MAX_FRAME);
@@ -122,14 +136,14 @@ public record Frame(int kind, int method, long id, byte[] payload) {
         int kind = in.readUnsignedByte();
         int method = in.readUnsignedByte();
         long id = in.readLong();
-        return new Frame(kind, method, id, readPayload(in, len - HEADER));
+        return new Head(kind, method, id, len - HEADER);
     }
 
     /**
      * A larger payload gets memory as its bytes arrive, doubling: the length is only the peer's claim, and a peer
      * that sends a header claiming 60 MiB and then stalls must not cost 60 MiB per connection.
      */
-    private static byte[] readPayload(DataInputStream in, int size) throws IOException {
+    public static byte[] readPayload(DataInputStream in, int size) throws IOException {
         byte[] b = new byte[Math.min(size, EAGER)];
         int done = 0;
         for (;;) {

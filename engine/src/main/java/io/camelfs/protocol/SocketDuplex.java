@@ -41,6 +41,17 @@ public final class SocketDuplex implements Duplex {
         }
     }
 
+    /** A blocking channel's read cannot time out, and a brick must not wait on a silent peer for ever. */
+    @Override
+    public boolean readsDirect() {
+        return false;
+    }
+
+    @Override
+    public int read(ByteBuffer b) {
+        throw new UnsupportedOperationException("a TCP connection is read through its stream");
+    }
+
     @Override
     public void timeout(int millis) throws SocketException {
         socket.setSoTimeout(millis);

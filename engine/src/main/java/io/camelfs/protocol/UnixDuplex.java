@@ -119,6 +119,36 @@ public final class UnixDuplex implements Duplex {
     }
 
     @Override
+    public boolean readsDirect() {
+        return true;
+    }
+
+    @Override
+    public int read(ByteBuffer into) throws IOException {
+        if (!into.hasRemaining()) {
+            return 0;
+        }
+        int limit = timeoutMillis;
+        long deadline = limit == 0 ? 0 : System.nanoTime() + limit * 1_000_000L;
+        try {
+            for (;;) {
+                int n = channel.read(into);
+                if (n != 0) {
+                    return n;
+                }
+                long left = deadline == 0 ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
+                if (deadline != 0 && left <= 0) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+                readable.select(left); // 0: no limit
+                readable.selectedKeys().clear();
+            }
+        } catch (ClosedChannelException | ClosedSelectorException e) {
+            throw closed();
+        }
+    }
+
+    @Override
     public void timeout(int millis) {
         timeoutMillis = Math.max(0, millis);
     }
@@ -162,28 +192,7 @@ public final class UnixDuplex implements Duplex {
     private final class In extends InputStream {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            ByteBuffer into = ByteBuffer.wrap(b, off, len);
-            int limit = timeoutMillis;
-            long deadline = limit == 0 ? 0 : System.nanoTime() + limit * 1_000_000L;
-            try {
-                for (;;) {
-                    int n = channel.read(into);
-                    if (n != 0) {
-                        return n;
-                    }
-                    long left = deadline == 0 ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
-                    if (deadline != 0 && left <= 0) {
-                        throw new SocketTimeoutException("Read timed out");
-                    }
-                    readable.select(left); // 0: no limit
-                    readable.selectedKeys().clear();
-                }
-            } catch (ClosedChannelException | ClosedSelectorException e) {
-                throw closed();
-            }
+            return len == 0 ? 0 : UnixDuplex.this.read(ByteBuffer.wrap(b, off, len));
         }
 
         @Override

@@ -77,6 +77,22 @@ class PosixStoreWriteTest {
     }
 
     @Test
+    void writesAReadOnlyDirectSliceFromItsPosition() throws Exception {
+        // what a write read into a direct buffer hands the store (DirectPayload): its data aliased in the frame
+        Gfid g = create("/direct");
+        byte[] bytes = new byte[200_000];
+        random.nextBytes(bytes);
+        ByteBuffer frame = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        ByteBuffer data = frame.position(50_000).limit(180_000).slice().asReadOnlyBuffer().position(10_000);
+
+        store.write("/direct", g, 0, data, -1, false, now());
+
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 60_000, 180_000),
+                Files.readAllBytes(dir.resolve("direct")));
+        assertEquals(10_000, data.position(), "the caller's buffer is not consumed");
+    }
+
+    @Test
     void aWriteLargerThanTheNativeBufferArrivesWholeFromHeapAndDirectBuffers() throws Exception {
         Gfid g = create("/large");
         byte[] heap = new byte[300_001];
