@@ -2,9 +2,9 @@ package io.camelfs.brick;
 
 import io.camelfs.protocol.Duplex;
 import io.camelfs.protocol.Frame;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
@@ -68,20 +68,13 @@ final class DirectPayload {
      * Reads a payload of size bytes into b, whose frame head came through stream: first the bytes the stream
      * already holds, then the rest straight from the connection. Returns b, flipped.
      */
-    static ByteBuffer read(ByteBuffer b, InputStream stream, Duplex duplex, RequestDeadline deadline, int size)
+    static ByteBuffer read(ByteBuffer b, DataInputStream stream, Duplex duplex, RequestDeadline deadline, int size)
             throws IOException {
         b.clear().limit(size);
         int ahead = Math.min(size, stream.available());
         if (ahead > 0) {
             byte[] held = new byte[ahead];
-            int done = 0;
-            while (done < ahead) {
-                int n = stream.read(held, done, ahead - done);
-                if (n < 0) {
-                    throw new EOFException();
-                }
-                done += n;
-            }
+            stream.readFully(held);
             b.put(held);
         }
         while (b.hasRemaining()) {
