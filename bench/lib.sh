@@ -56,3 +56,32 @@ await_started() {
     i=$((i+1)); [ $i -lt "$tries" ] || { echo "node did not start ($1):"; cat "$1"; exit 1; }; sleep 0.1
   done
 }
+
+# bench_workdir NAME: a new work directory in $work for this run, and a trap that, when the script ends, unmounts
+# $work/mnt, stops the processes in $pids, unmounts $work/local and $work/bricks, and removes the directory.
+bench_workdir() {
+  work=$(mktemp -d "/var/tmp/camelfs-$1.XXXXXX")
+  pids=""
+  trap bench_cleanup EXIT INT TERM
+}
+
+bench_cleanup() {
+  set +e
+  fusermount -u "$work/mnt" 2>/dev/null
+  for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
+  for m in local bricks; do umount "$work/$m" 2>/dev/null; done
+  rm -rf "$work"
+}
+
+# bench_nodes LIB [JAVA OPTIONS]: the two nodes of volume "bench", each in its own JVM with the jars in LIB, bricks on
+# a fresh filesystem at $work/bricks; sets p1 and p2 (their ports), adds their pids to $pids, returns once started.
+bench_nodes() {
+  freshfs "$work/bricks" 16G
+  p1=$(port); p2=$(port)
+  for n in 1 2; do
+    bench_node $n "$p1" "$p2" "$work/bricks/brick$n" > "$work/node$n.yaml"
+    (cd "$work" && exec java -Xmx512m ${2:-} -cp "$1/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
+    pids="$pids $!"
+  done
+  for n in 1 2; do await_started "$work/node$n.log"; done
+}

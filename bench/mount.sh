@@ -27,25 +27,9 @@ lib="$root/dist/target/lib"
 fsbench="${FSBENCH:-$root/../shared/bench/fsbench.py}"
 [ -f "$fsbench" ] || fsbench="$root/bench/fsbench.py"
 [ -f "$lib/camelfs-dist-0.1.0-SNAPSHOT.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-work=$(mktemp -d /var/tmp/camelfs-mountbench.XXXXXX)
-pids=""
-cleanup() {
-  set +e
-  fusermount -u "$work/mnt" 2>/dev/null
-  for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
-  for m in local bricks; do umount "$work/$m" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir mountbench
 freshfs "$work/local" 16G
-freshfs "$work/bricks" 16G
-p1=$(port); p2=$(port)
-for n in 1 2; do
-  bench_node $n "$p1" "$p2" "$work/bricks/brick$n" > "$work/node$n.yaml"
-  (cd "$work" && exec java -Xmx512m ${NODE_JAVA_OPTS:-} -cp "$lib/*" io.camelfs.cli.Main run "node$n.yaml" > "node$n.log" 2>&1) &
-  pids="$pids $!"
-done
-for n in 1 2; do await_started "$work/node$n.log"; done
+bench_nodes "$lib" "${NODE_JAVA_OPTS:-}"
 mkdir -p "$work/mnt"
 # a GC log per JVM (the launcher's and the mount's) tells whether a high peak RSS was the Java heap growing
 JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -Xlog:gc:file=$work/gc-%p.log" \

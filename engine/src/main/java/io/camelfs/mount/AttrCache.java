@@ -5,6 +5,7 @@ import io.camelfs.fop.Gfid;
 import io.camelfs.fop.PathMap;
 import io.camelfs.fop.VolumePath;
 import io.camelfs.protocol.LeaseKeys;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +29,11 @@ final class AttrCache {
     private final Predicate<String> listingKnown;
     private final PathMap<Entry> map = new PathMap<>(100_000);
     private volatile long lastRecallNanos = System.nanoTime() - (1L << 62);
-    private final ConcurrentHashMap<Gfid, Set<String>> byInode = new ConcurrentHashMap<>();
+    /**
+     * Each inode's cached names: a String for the one name nearly every inode has, a Set for more (a set per inode
+     * cost about 200 bytes per cached file).
+     */
+    private final ConcurrentHashMap<Gfid, Object> byInode = new ConcurrentHashMap<>();
     /** Paths cached with a link count above one: what {@link #forgetLinked} drops, without scanning the rest. */
     private final Set<String> linked = ConcurrentHashMap.newKeySet();
 
@@ -72,10 +77,26 @@ final class AttrCache {
             clear(); // bound memory; the cache is an optimisation only (the map bounds itself)
         }
         map.put(path, new Entry(a, observedNanos));
-        byInode.computeIfAbsent(a.gfid(), g -> ConcurrentHashMap.newKeySet()).add(path);
+        byInode.compute(a.gfid(), (g, names) -> withName(names, path));
         if (a.hasOtherNames()) {
             linked.add(path);
         }
+    }
+
+    private static Object withName(Object names, String path) {
+        if (names == null || names.equals(path)) {
+            return path;
+        }
+        Set<String> more = new HashSet<>();
+        if (names instanceof String one) {
+            more.add(one);
+        } else {
+            @SuppressWarnings("unchecked")
+            Set<String> set = (Set<String>) names;
+            more.addAll(set);
+        }
+        more.add(path);
+        return more; // never changed after this: a reader outside compute sees a whole set
     }
 
     /** Forgets the path and every other name of the same inode (a hard link's count changed for all). */
@@ -105,9 +126,13 @@ final class AttrCache {
         if (g == null) {
             return;
         }
-        Set<String> names = byInode.remove(g);
-        if (names != null) {
-            names.forEach(map::remove);
+        Object names = byInode.remove(g);
+        if (names instanceof String one) {
+            map.remove(one);
+        } else if (names != null) {
+            @SuppressWarnings("unchecked")
+            Set<String> set = (Set<String>) names;
+            set.forEach(map::remove);
         }
     }
 
