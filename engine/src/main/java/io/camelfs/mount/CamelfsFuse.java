@@ -132,6 +132,7 @@ public final class CamelfsFuse extends FuseStubFS {
         argv.addAll(List.of(fuseOpts));
         // if the JVM ends while the loop still runs, the mount goes with it
         Runtime.getRuntime().addShutdownHook(new Thread(this::umount));
+        ThreadStructs.install(fuseOperations, this);
         int rc = FuseLoop.run(fuseOperations, argv.toArray(new String[0]));
         mounted.set(false); // libfuse unmounted on its way out of the loop
         if (rc != 0) {
