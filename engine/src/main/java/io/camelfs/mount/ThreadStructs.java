@@ -4,14 +4,16 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import ru.serce.jnrfuse.FuseCallbacks;
 import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.Flock;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
 /**
- * The callbacks of a small file's life (getattr, fgetattr, create, open, read, write, flush, release), given one
- * FileStat and one FuseFileInfo per libfuse thread, pointed at the memory of the call at hand. jnr-fuse makes a new
- * one for every call, a jnr struct of 15-20 field objects each: with the Timespecs inside FileStat, about 40 % of
- * what the mount allocated per create. A view serves its call only; the mount keeps none past it.
+ * The callbacks of a small file's life (getattr, fgetattr, create, open, read, write, flush, release, and the lock
+ * call libfuse makes on every close), given one FileStat, FuseFileInfo and Flock per libfuse thread, pointed at the
+ * memory of the call at hand. jnr-fuse makes a new
+ * one for every call, a jnr struct of 15-20 field objects each (FileStat with three Timespecs inside): without them
+ * the mount allocates 28 % less per create. A view serves its call only; the mount keeps none past it.
  */
 final class ThreadStructs {
     /** FuseFileInfo's constructor is protected. */
@@ -21,9 +23,17 @@ final class ThreadStructs {
         }
     }
 
+    /** Flock's constructor is protected. */
+    private static final class LockStruct extends Flock {
+        LockStruct() {
+            super(Runtime.getSystemRuntime());
+        }
+    }
+
     private static final ThreadLocal<FileStat> STAT =
             ThreadLocal.withInitial(() -> new FileStat(Runtime.getSystemRuntime()));
     private static final ThreadLocal<FuseFileInfo> INFO = ThreadLocal.withInitial(FileInfo::new);
+    private static final ThreadLocal<Flock> LOCK = ThreadLocal.withInitial(LockStruct::new);
 
     private ThreadStructs() {
     }
@@ -40,6 +50,12 @@ final class ThreadStructs {
         return fi;
     }
 
+    static Flock lock(Pointer p) {
+        Flock l = LOCK.get();
+        l.useMemory(p);
+        return l;
+    }
+
     /** Replaces jnr-fuse's callbacks for those operations; before libfuse copies the operations (fuse_setup). */
     static void install(FuseOperations ops, CamelfsFuse fs) {
         ops.getattr.set((FuseCallbacks.GetAttrCallback) (path, st) -> fs.getattr(path, stat(st)));
@@ -51,5 +67,6 @@ final class ThreadStructs {
                 (path, buf, size, off, fi) -> fs.write(path, buf, size, off, info(fi)));
         ops.flush.set((FuseCallbacks.FlushCallback) (path, fi) -> fs.flush(path, info(fi)));
         ops.release.set((FuseCallbacks.ReleaseCallback) (path, fi) -> fs.release(path, info(fi)));
+        ops.lock.set((FuseCallbacks.LockCallback) (path, fi, cmd, l) -> fs.lock(path, info(fi), cmd, lock(l)));
     }
 }

@@ -8,6 +8,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.junit.jupiter.api.Test;
 import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.Flock;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 
 /** A thread's reused struct views write where the call at hand points them, nested time fields included. */
@@ -52,5 +53,19 @@ class ThreadStructsTest {
         assertEquals(0, ThreadStructs.info(first).flags.get());
         assertEquals(42, ThreadStructs.info(second).fh.get());
         assertEquals(2, ThreadStructs.info(second).flags.get());
+    }
+
+    @Test
+    void aReusedFlockReadsAndAnswersTheMemoryOfEachCall() {
+        Pointer first = buffer();
+        Pointer second = buffer();
+        Flock.of(first).l_start.set(100);
+        Flock.of(second).l_start.set(200);
+
+        assertEquals(100, ThreadStructs.lock(first).l_start.get());
+        ThreadStructs.lock(second).l_type.set(Flock.F_UNLCK);
+        assertEquals(200, ThreadStructs.lock(second).l_start.get());
+        assertEquals(Flock.F_UNLCK, Flock.of(second).l_type.get());
+        assertEquals(0, Flock.of(first).l_type.get());
     }
 }
