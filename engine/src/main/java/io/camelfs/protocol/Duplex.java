@@ -17,11 +17,11 @@ public interface Duplex extends Closeable {
 
     OutputStream out() throws IOException;
 
-    /** Whether {@link #write(ByteBuffer)} takes a direct buffer to the kernel as it is (no copy on the way). */
+    /** Whether {@link #write(ByteBuffer...)} takes a direct buffer to the kernel as it is (no copy on the way). */
     boolean writesDirect();
 
-    /** Writes the buffer's remaining bytes; only where {@link #writesDirect()}. */
-    void write(ByteBuffer b) throws IOException;
+    /** Writes the buffers' remaining bytes, in order (a gathering write); only where {@link #writesDirect()}. */
+    void write(ByteBuffer... buffers) throws IOException;
 
     /** Whether {@link #read(ByteBuffer)} reads from the kernel into a direct buffer as it is (no copy on the way). */
     boolean readsDirect();

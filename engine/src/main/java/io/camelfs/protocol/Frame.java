@@ -4,6 +4,9 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.WireFormat;
+import io.camelfs.protocol.v1.FopRequest;
+import io.camelfs.protocol.v1.Write;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -88,6 +91,48 @@ public record Frame(int kind, int method, long id, byte[] payload) {
         header(scratch.clear(), REQUEST, m.wire(), id, size);
         CodedOutputStream body = CodedOutputStream.newInstance(scratch.position(4 + HEADER));
         message.writeTo(body);
+        body.flush();
+        scratch.flip();
+    }
+
+    /** A write's data from this size on leaves from where it lies (see {@link #encodeAllButData}). */
+    static final int SEPARATE_DATA = 64 << 10;
+
+    /**
+     * The data of a write request of at least {@link #SEPARATE_DATA} bytes, held in direct memory (a FUSE request's,
+     * for a mount): what {@link #encodeAllButData} leaves out. Null for any other message.
+     */
+    static ByteBuffer separateData(MessageLite message) {
+        if (!(message instanceof FopRequest r) || !r.hasWrite() || r.getWrite().getData().size() < SEPARATE_DATA) {
+            return null;
+        }
+        ByteBuffer data = r.getWrite().getData().asReadOnlyByteBuffer();
+        return data.isDirect() ? data : null;
+    }
+
+    /**
+     * Encodes the request frame of a write into scratch, flipped for writing, up to where its data would start: the
+     * data (see {@link #separateData}) goes to the socket after it in the same gathering write, with no copy in Java.
+     * The write comes after the request's other fields and the data after the write's others, which parsers accept
+     * in any order; every length counts the data.
+     */
+    static void encodeAllButData(ByteBuffer scratch, Method m, long id, FopRequest request) throws IOException {
+        Write write = request.getWrite();
+        int dataSize = write.getData().size();
+        FopRequest others = request.toBuilder().clearWrite().build();
+        Write withoutData = write.toBuilder().clearData().build();
+        int writeSize = withoutData.getSerializedSize() + CodedOutputStream.computeTagSize(Write.DATA_FIELD_NUMBER)
+                + CodedOutputStream.computeUInt32SizeNoTag(dataSize) + dataSize;
+        int size = others.getSerializedSize() + CodedOutputStream.computeTagSize(FopRequest.WRITE_FIELD_NUMBER)
+                + CodedOutputStream.computeUInt32SizeNoTag(writeSize) + writeSize;
+        header(scratch.clear(), REQUEST, m.wire(), id, size);
+        CodedOutputStream body = CodedOutputStream.newInstance(scratch.position(4 + HEADER));
+        others.writeTo(body);
+        body.writeTag(FopRequest.WRITE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        body.writeUInt32NoTag(writeSize);
+        withoutData.writeTo(body);
+        body.writeTag(Write.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        body.writeUInt32NoTag(dataSize);
         body.flush();
         scratch.flip();
     }

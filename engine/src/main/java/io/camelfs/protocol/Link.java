@@ -1,6 +1,7 @@
 package io.camelfs.protocol;
 
 import com.google.protobuf.MessageLite;
+import io.camelfs.protocol.v1.FopRequest;
 import io.camelfs.volume.BrickAddress;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -95,6 +96,12 @@ final class Link implements AutoCloseable {
     void send(Method m, long id, MessageLite message) {
         try {
             synchronized (sending) {
+                ByteBuffer data = duplex.writesDirect() ? Frame.separateData(message) : null;
+                if (data != null && Frame.requestSize(message) - data.remaining() <= sendBuffer.capacity()) {
+                    Frame.encodeAllButData(sendBuffer, m, id, (FopRequest) message);
+                    duplex.write(sendBuffer, data);
+                    return;
+                }
                 int size = Frame.requestSize(message);
                 if (size > sendBuffer.capacity() && sendBuffer.capacity() < SEND_BUFFER_MAX) {
                     sendBuffer = buffer(Math.min(SEND_BUFFER_MAX, Math.max(size, 2 * sendBuffer.capacity())));

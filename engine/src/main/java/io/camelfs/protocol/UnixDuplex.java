@@ -96,11 +96,18 @@ public final class UnixDuplex implements Duplex {
     }
 
     @Override
-    public void write(ByteBuffer b) throws IOException {
+    public void write(ByteBuffer... buffers) throws IOException {
+        long left = 0;
+        for (ByteBuffer b : buffers) {
+            left += b.remaining();
+        }
         synchronized (writing) {
             try {
-                while (b.hasRemaining()) {
-                    if (channel.write(b) == 0) {
+                while (left > 0) {
+                    // one buffer (nearly every frame) takes write(2), as before gathering writes existed
+                    long n = buffers.length == 1 ? channel.write(buffers[0]) : channel.write(buffers);
+                    left -= n;
+                    if (n == 0) {
                         Selector s = writable;
                         if (s == null) {
                             s = Selector.open();

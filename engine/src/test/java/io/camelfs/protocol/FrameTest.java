@@ -3,6 +3,7 @@ package io.camelfs.protocol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
@@ -62,6 +63,44 @@ class FrameTest {
         Frame f = Frame.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray())));
         assertEquals(7, f.id());
         assertArrayEquals(req.toByteArray(), f.payload());
+    }
+
+    @Test
+    void aWriteEncodedUpToItsDataAndFollowedByItReadsBackAsTheWholeRequest() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(5).nextBytes(data);
+        ByteBuffer outside = ByteBuffer.allocateDirect(data.length).put(data).flip();
+        FopRequest req = FopRequest.newBuilder()
+                .setHeader(Header.newBuilder().setSeq(12).setSettled(11).addLeases("i:abc").setUid(1000))
+                .setWrite(Write.newBuilder().setPath("/www/big.bin").setGfid(ByteString.copyFrom(new byte[16]))
+                        .setOffset(3L << 30).setData(UnsafeByteOperations.unsafeWrap(outside))
+                        .setTruncate(5_000_000).setSync(true))
+                .build();
+        ByteBuffer scratch = ByteBuffer.allocateDirect(64 << 10);
+
+        ByteBuffer separate = Frame.separateData(req);
+        Frame.encodeAllButData(scratch, Method.CALL, 44, req);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(remaining(scratch));
+        wire.write(remaining(separate));
+        assertEquals(Frame.requestSize(req), wire.size(), "the frame's bytes, data included");
+
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(wire.toByteArray()));
+        Frame f = Frame.read(in);
+        assertEquals(44, f.id());
+        assertEquals(Method.CALL.wire(), f.method());
+        assertEquals(req, FopRequest.parseFrom(f.payload()), "every field, in the order written");
+        assertEquals(-1, in.read(), "nothing after the frame");
+    }
+
+    @Test
+    void onlyALargeWriteInDirectMemorySendsItsDataSeparately() {
+        ByteBuffer small = ByteBuffer.allocateDirect(Frame.SEPARATE_DATA - 1);
+        ByteBuffer large = ByteBuffer.allocateDirect(Frame.SEPARATE_DATA);
+        assertNull(Frame.separateData(write(UnsafeByteOperations.unsafeWrap(small))));
+        assertNull(Frame.separateData(write(ByteString.copyFrom(new byte[Frame.SEPARATE_DATA]))));
+        assertNull(Frame.separateData(Header.getDefaultInstance()));
+        assertEquals(Frame.SEPARATE_DATA, Frame.separateData(write(UnsafeByteOperations.unsafeWrap(large))).remaining());
     }
 
     private static FopRequest write(ByteString data) {

@@ -13,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,35 @@ class UnixDuplexTest {
             new DataInputStream(peer.in()).readFully(got);
             sent.get(10, TimeUnit.SECONDS);
             assertArrayEquals(big, got);
+        }
+    }
+
+    @Test
+    void aGatheringWriteLargerThanTheSocketBufferArrivesWholeAndInOrder() throws Exception {
+        byte[] head = new byte[1000];
+        byte[] big = new byte[8 << 20];
+        new Random(4).nextBytes(head);
+        new Random(5).nextBytes(big);
+        try (Pair x = pair()) {
+            UnixDuplex c = x.client();
+            UnixDuplex peer = x.peer();
+            ByteBuffer first = ByteBuffer.allocateDirect(head.length).put(head).flip();
+            // read-only, as a write's data a mount sends from the FUSE request's memory
+            ByteBuffer second = ByteBuffer.allocateDirect(big.length).put(big).flip().asReadOnlyBuffer();
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    c.write(first, second);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] got = new byte[head.length + big.length];
+            peer.timeout(10_000);
+            new DataInputStream(peer.in()).readFully(got);
+            sent.get(10, TimeUnit.SECONDS);
+            assertArrayEquals(head, Arrays.copyOf(got, head.length));
+            assertArrayEquals(big, Arrays.copyOfRange(got, head.length, got.length));
+            assertEquals(0, first.remaining() + second.remaining());
         }
     }
 
