@@ -36,12 +36,8 @@ public final class SocketDuplex implements Duplex {
 
     @Override
     public void write(ByteBuffer... buffers) throws IOException {
-        long left = 0;
-        for (ByteBuffer b : buffers) {
-            left += b.remaining();
-        }
-        while (left > 0) {
-            left -= buffers.length == 1 ? channel.write(buffers[0]) : channel.write(buffers);
+        for (long left = Gather.remaining(buffers); left > 0; ) {
+            left -= Gather.once(channel, buffers);
         }
     }
 

@@ -97,15 +97,11 @@ public final class UnixDuplex implements Duplex {
 
     @Override
     public void write(ByteBuffer... buffers) throws IOException {
-        long left = 0;
-        for (ByteBuffer b : buffers) {
-            left += b.remaining();
-        }
+        long left = Gather.remaining(buffers);
         synchronized (writing) {
             try {
                 while (left > 0) {
-                    // one buffer (nearly every frame) takes write(2), as before gathering writes existed
-                    long n = buffers.length == 1 ? channel.write(buffers[0]) : channel.write(buffers);
+                    long n = Gather.once(channel, buffers);
                     left -= n;
                     if (n == 0) {
                         Selector s = writable;

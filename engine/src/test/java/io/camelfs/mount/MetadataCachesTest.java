@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The mount's attribute and extended-attribute caches: what they answer, and what forgetting an inode drops. */
@@ -23,6 +24,14 @@ class MetadataCachesTest {
 
     private static Attr file(Gfid g, int nlink) {
         return new Attr(g, 0100644, nlink, 0, 0, 0, 4096, 8, 4096, 7, T, T, T);
+    }
+
+    /** A loader that answers value and counts its calls. */
+    private static Supplier<byte[]> counted(AtomicInteger loads, byte[] value) {
+        return () -> {
+            loads.incrementAndGet();
+            return value;
+        };
     }
 
     @Test
@@ -62,10 +71,8 @@ class MetadataCachesTest {
         cache.none("d/f", g, System.nanoTime());
 
         for (String name : new String[] {"security.capability", "user.mime", "security.capability"}) {
-            FopException e = assertThrows(FopException.class, () -> cache.get("d/f", name, g, () -> {
-                loads.incrementAndGet();
-                return new byte[0];
-            }));
+            FopException e = assertThrows(FopException.class,
+                    () -> cache.get("d/f", name, g, counted(loads, new byte[0])));
             assertEquals(Errno.ENODATA, e.errno());
         }
         assertEquals(0, loads.get());
@@ -81,29 +88,17 @@ class MetadataCachesTest {
         byte[] mime = "text/plain".getBytes(StandardCharsets.UTF_8);
         byte[] tag = "blue".getBytes(StandardCharsets.UTF_8);
 
-        byte[] first = cache.get("d/f", "user.mime", g, () -> {
-            loads.incrementAndGet();
-            return mime;
-        });
-        byte[] again = cache.get("d/f", "user.mime", g, () -> {
-            loads.incrementAndGet();
-            return tag;
-        });
+        byte[] first = cache.get("d/f", "user.mime", g, counted(loads, mime));
+        byte[] again = cache.get("d/f", "user.mime", g, counted(loads, tag));
         assertSame(mime, first);
         assertSame(mime, again);
         assertEquals(1, loads.get());
 
-        assertArrayEquals(tag, cache.get("d/f", "user.tag", g, () -> {
-            loads.incrementAndGet();
-            return tag;
-        }));
+        assertArrayEquals(tag, cache.get("d/f", "user.tag", g, counted(loads, tag)));
         assertEquals(2, loads.get());
 
         leases.remove(g); // another client may change it now: the cached answer no longer serves
-        assertArrayEquals(mime, cache.get("d/f", "user.tag", g, () -> {
-            loads.incrementAndGet();
-            return mime;
-        }));
+        assertArrayEquals(mime, cache.get("d/f", "user.tag", g, counted(loads, mime)));
         assertEquals(3, loads.get());
     }
 }
