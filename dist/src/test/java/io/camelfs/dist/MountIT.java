@@ -271,6 +271,84 @@ class MountIT {
                 "F_SETLKW waited for the holder on the other mount: " + lines.get(3));
     }
 
+    /**
+     * A lock taken while another process unlinks the file, and a lock waited for while that happens: the mount once
+     * hung for good on both (its lock callback opened the file through the mount, and a waiting lock held libfuse's
+     * lock on the path that the unlink, and then the holder's unlock, queued behind).
+     */
+    @Test
+    void locksAndUnlinksOfOneFileDoNotHangTheMount() throws Exception {
+        String race = "import fcntl, os, sys, time, multiprocessing as mp\n"
+                + "p = sys.argv[1]\n"
+                + "stop = time.time() + 3\n"
+                + "def locker():\n"
+                + "    n = 0\n"
+                + "    while time.time() < stop:\n"
+                + "        try:\n"
+                + "            fd = os.open(p, os.O_RDWR | os.O_CREAT, 0o644)\n"
+                + "        except FileNotFoundError:\n"
+                + "            continue\n"
+                + "        for _ in range(10):\n"
+                + "            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "            fcntl.lockf(fd, fcntl.LOCK_UN)\n"
+                + "            n += 1\n"
+                + "        os.close(fd)\n"
+                + "    print('locks', n, flush=True)\n"
+                + "def unlinker():\n"
+                + "    n = 0\n"
+                + "    while time.time() < stop:\n"
+                + "        try:\n"
+                + "            os.unlink(p)\n"
+                + "            n += 1\n"
+                + "        except FileNotFoundError:\n"
+                + "            time.sleep(0.001)\n"
+                + "    print('unlinks', n, flush=True)\n"
+                + "ps = [mp.Process(target=locker), mp.Process(target=unlinker)]\n"
+                + "[x.start() for x in ps]\n"
+                + "[x.join() for x in ps]\n";
+        String waiting = "import fcntl, os, sys, time, multiprocessing as mp\n"
+                + "p = sys.argv[1]\n"
+                + "fd = os.open(p, os.O_RDWR | os.O_CREAT, 0o644)\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX)\n"
+                + "def waiter():\n"
+                + "    f = os.open(p, os.O_RDWR)\n"
+                + "    try:\n"
+                + "        fcntl.lockf(f, fcntl.LOCK_EX)\n"
+                + "    except OSError:\n"
+                + "        pass\n" // see README: a lock waited for on a file unlinked meanwhile can fail (ENOENT)
+                + "    print('waiter done', flush=True)\n"
+                + "w = mp.Process(target=waiter)\n"
+                + "w.start()\n"
+                + "time.sleep(0.5)\n"
+                + "os.unlink(p)\n"
+                + "print('unlinked', flush=True)\n"
+                + "t = time.time()\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_UN)\n"
+                + "print('unlocked in %.1f s' % (time.time() - t), flush=True)\n"
+                + "w.join()\n";
+        Files.writeString(work.resolve("race.py"), race);
+        Files.writeString(work.resolve("waiting.py"), waiting);
+        try (Mounted m = Mounted.mount(work, address, work.resolve("m-locks"), "")) {
+            Sh.Result r;
+            try {
+                r = Sh.run(work, Duration.ofSeconds(60), "python3 race.py " + m.dir + "/raced.dat; echo race=$?;"
+                        + " python3 waiting.py " + m.dir + "/waited.dat; echo waiting=$?");
+            } catch (AssertionError hung) {
+                m.abortConnection(); // free the stuck processes, or the unmount below waits for them
+                throw hung;
+            }
+            List<String> lines = r.out().lines().toList();
+            assertTrue(lines.contains("race=0") && lines.contains("waiting=0"), "both scripts ended: " + r.out());
+            assertTrue(lines.stream().anyMatch(l -> l.matches("locks [1-9][0-9]*"))
+                    && lines.stream().anyMatch(l -> l.matches("unlinks [1-9][0-9]*")),
+                    "the locker and the unlinker both made progress: " + r.out());
+            assertTrue(lines.contains("unlinked") && lines.contains("waiter done"), r.out());
+            String unlocked = lines.stream().filter(l -> l.startsWith("unlocked in ")).findFirst().orElse("none");
+            assertTrue(unlocked.matches("unlocked in [0-4]\\.[0-9] s"),
+                    "the holder's unlock returned at once while a lock was waited for: " + unlocked);
+        }
+    }
+
     @Test
     void permissionsForOtherUsersWithAllowOther() throws Exception {
         Path m3dir = work.resolve("m3");

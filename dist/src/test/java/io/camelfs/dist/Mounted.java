@@ -58,6 +58,26 @@ final class Mounted implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Ends every request of this mount with ENOTCONN through the kernel's fusectl file system: what frees processes
+     * stuck on a mount that stopped answering (its process may not even exit: a thread of it can be one of them).
+     */
+    void abortConnection() throws Exception {
+        String dev = null;
+        for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = l.split(" ");
+            if (f.length > 4 && f[4].equals(dir.toString())) {
+                dev = f[2];
+            }
+        }
+        if (dev == null) {
+            return;
+        }
+        int minor = Integer.parseInt(dev.substring(dev.indexOf(':') + 1));
+        Sh.run(work, Duration.ofSeconds(20), "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none"
+                + " /sys/fs/fuse/connections; echo 1 > /sys/fs/fuse/connections/" + minor + "/abort");
+    }
+
     @Override
     public void close() throws Exception {
         if (isMounted(dir)) {

@@ -57,7 +57,6 @@ public final class CamelfsFuse extends FuseStubFS {
     private static final int XATTR_SIZE_MAX = 65536;
 
     private final FileOps volume;
-    private final Path mountpoint;
     private final AttrCache attrs;
     private final XattrCache xattrs;
     /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
@@ -65,6 +64,8 @@ public final class CamelfsFuse extends FuseStubFS {
     private final OpStats stats = new OpStats();
     private final ChangesInFlight changing = new ChangesInFlight();
     private final PendingCreates pending = new PendingCreates(this::sent);
+    private final PageDrops pageDrops;
+    private final DeferredReplies deferred = new DeferredReplies();
     /**
      * Directories' attributes as this mount last saw them, and when: a new file's group and whether its creator may
      * make it there follow from its directory's.
@@ -90,7 +91,7 @@ public final class CamelfsFuse extends FuseStubFS {
             double cacheSeconds, boolean createWithFirstWrite, Runnable upcall) {
         this.volume = volume;
         this.upcall = upcall;
-        this.mountpoint = mountpoint;
+        this.pageDrops = new PageDrops(mountpoint);
         this.attrs = new AttrCache((long) (cacheSeconds * 1000), leaseHeld, listingKnown);
         this.cacheNanos = (long) (cacheSeconds * 1e9);
         this.createWithFirstWrite = createWithFirstWrite;
@@ -133,7 +134,7 @@ public final class CamelfsFuse extends FuseStubFS {
         // if the JVM ends while the loop still runs, the mount goes with it
         Runtime.getRuntime().addShutdownHook(new Thread(this::umount));
         ThreadStructs.install(fuseOperations, this);
-        int rc = FuseLoop.run(fuseOperations, argv.toArray(new String[0]));
+        int rc = FuseLoop.run(fuseOperations, argv.toArray(new String[0]), deferred);
         mounted.set(false); // libfuse unmounted on its way out of the loop
         if (rc != 0) {
             throw new ru.serce.jnrfuse.FuseException("Unable to mount FS, return code = " + rc);
@@ -812,12 +813,30 @@ public final class CamelfsFuse extends FuseStubFS {
                 start += len;
                 len = -len;
             }
-            LockResult r = volume.lock(v, new LockRequest(c, type, start, len, fi.lock_owner.get(),
-                    (int) flock.l_pid.get()));
+            int pid = (int) flock.l_pid.get();
+            int caller = (int) getContext().pid.get(); // the locking thread, whose descriptor PageDrops uses
+            LockRequest request = new LockRequest(c, type, start, len, fi.lock_owner.get(), pid);
+            if (c == LockRequest.Command.SET_WAIT && deferred.available()) {
+                try {
+                    volume.lock(v, new LockRequest(LockRequest.Command.SET, type, start, len, request.owner(), pid));
+                } catch (FopException e) {
+                    if (e.errno() != Errno.EAGAIN) {
+                        throw e;
+                    }
+                    // held elsewhere: wait with the path free (see DeferredReplies)
+                    deferred.defer(() -> call("lockwait", path, () -> {
+                        volume.lock(v, request);
+                        pageDrops.afterLock(caller, v);
+                        return 0;
+                    }));
+                    return 0;
+                }
+                pageDrops.afterLock(caller, v);
+                return 0;
+            }
+            LockResult r = volume.lock(v, request);
             if (c != LockRequest.Command.GET && type != LockRequest.Type.UNLOCK) {
-                // as NFS does: whoever takes a lock reads what the previous holder wrote, not this kernel's
-                // cached pages (libfuse2 cannot ask the kernel to revalidate data by itself)
-                Posix.dropCachedPages(mountpoint.resolve(v).toString());
+                pageDrops.afterLock(caller, v);
             }
             if (c == LockRequest.Command.GET) {
                 if (r.granted() || r.type() == LockRequest.Type.UNLOCK) {
@@ -840,6 +859,7 @@ public final class CamelfsFuse extends FuseStubFS {
         } catch (RuntimeException e) {
             LOG.warn("sending pending creates at unmount failed", e);
         }
+        pageDrops.close();
     }
 
     /** For logs and tests: how a type bit set prints. */

@@ -42,8 +42,8 @@ final class FuseLoop {
     private static final int PAGE = 4096;
     private static final int INIT_OUT_SIZE = 64;
     /** libfuse 2.9's channel: op.receive, op.send, op.destroy, session, fd, bufsize. */
-    private static final int CHAN_SEND = 8;
-    private static final int CHAN_FD = 32;
+    static final int CHAN_SEND = 8;
+    static final int CHAN_FD = 32;
     private static final int CHAN_BUFSIZE = 40;
 
     /** The libfuse 2 calls fuse_main_real makes, bound by jnr as jnr-fuse binds fuse_main_real itself. */
@@ -78,7 +78,7 @@ final class FuseLoop {
      *
      * @return 0 after a clean unmount, 1 if libfuse could not mount or its loop failed
      */
-    static int run(FuseOperations ops, String[] argv) {
+    static int run(FuseOperations ops, String[] argv, DeferredReplies deferred) {
         Libfuse fuse = LibraryLoader.create(Libfuse.class).failImmediately().load("fuse");
         PointerByReference mountpoint = new PointerByReference();
         IntByReference multithreaded = new IntByReference();
@@ -90,7 +90,7 @@ final class FuseLoop {
         FirstReply hook = null;
         try {
             try {
-                hook = widen(fuse, fuse.fuse_session_next_chan(fuse.fuse_get_session(f), null));
+                hook = widen(fuse, fuse.fuse_session_next_chan(fuse.fuse_get_session(f), null), deferred);
             } catch (RuntimeException e) {
                 LOG.warn("writes reach the mount in requests of at most 128 KiB: {}", e.toString());
             }
@@ -99,11 +99,15 @@ final class FuseLoop {
             fuse.fuse_teardown(f, mountpoint.getValue());
             // libfuse may call the hook through a pointer the JVM does not know of until the loop has ended
             Reference.reachabilityFence(hook);
+            Reference.reachabilityFence(deferred);
         }
     }
 
-    /** Larger buffers for the channel and the hook for INIT's reply; null (and a log line) if the channel is unknown. */
-    private static FirstReply widen(Libfuse fuse, Pointer chan) {
+    /**
+     * Larger buffers for the channel, the hook for INIT's reply, and deferred's hook attached; null (and a log line) if
+     * the channel is unknown.
+     */
+    private static FirstReply widen(Libfuse fuse, Pointer chan, DeferredReplies deferred) {
         int fd = fuse.fuse_chan_fd(chan);
         long bufsize = fuse.fuse_chan_bufsize(chan);
         if (chan.getInt(CHAN_FD) != fd || chan.getLong(CHAN_BUFSIZE) != bufsize || bufsize > WRITE_BYTES) {
@@ -114,6 +118,7 @@ final class FuseLoop {
         Runtime rt = Runtime.getSystemRuntime();
         FirstReply hook = new FirstReply(chan.getAddress(CHAN_SEND));
         long send = rt.getClosureManager().getClosurePointer(Send.class, hook).address();
+        deferred.attach(chan, hook.original, rt.getClosureManager().getClosurePointer(Send.class, deferred).address());
         chan.putLong(CHAN_BUFSIZE, WRITE_BYTES + HEADER_ROOM);
         chan.putAddress(CHAN_SEND, send);
         return hook;

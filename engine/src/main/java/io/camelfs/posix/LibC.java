@@ -15,6 +15,9 @@ public interface LibC {
 
     long syscall(long number, int dirfd, @In byte[] path, Pointer how, long size);
 
+    /** pidfd_open and pidfd_getfd, which glibc before 2.36 does not wrap. */
+    long syscall(long number, int a, int b, int c);
+
     int close(int fd);
 
     long pread(int fd, Pointer buf, long count, long offset);
@@ -89,6 +92,8 @@ public interface LibC {
     int removexattr(@In byte[] path, @In byte[] name);
 
     int posix_fadvise(int fd, long offset, long len, int advice);
+
+    long pthread_self();
 
     int geteuid();
 

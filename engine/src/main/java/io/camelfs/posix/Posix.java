@@ -55,6 +55,8 @@ public final class Posix {
     public static final int RENAME_EXCHANGE = 2;
 
     private static final long SYS_OPENAT2 = 437; // same number on every architecture (unified table)
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
@@ -420,6 +422,34 @@ public final class Posix {
                 C.close(fd);
             }
         }
+    }
+
+    /**
+     * A descriptor of this process for the open file another process has as its descriptor fd (pidfd_getfd(2),
+     * Linux 5.6; the caller needs ptrace access to that process), or -errno. Nothing is opened: the file is the
+     * other process's, so on a FUSE mount no request reaches the daemon.
+     */
+    public static int duplicateFrom(int pid, int fd) {
+        long pidfd = C.syscall(SYS_PIDFD_OPEN, pid, 0, 0);
+        if (pidfd < 0) {
+            return -errno();
+        }
+        try {
+            long r = C.syscall(SYS_PIDFD_GETFD, (int) pidfd, fd, 0); // the new descriptor is close-on-exec
+            return r >= 0 ? (int) r : -errno();
+        } finally {
+            C.close((int) pidfd);
+        }
+    }
+
+    /** Drops the clean cached pages of the file open as fd, as {@link #dropCachedPages(String)} does. */
+    public static void dropCachedPages(int fd) {
+        C.posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    }
+
+    /** The calling native thread (a libfuse worker may be a new Java thread on each callback: jffi detaches it). */
+    public static long nativeThread() {
+        return C.pthread_self();
     }
 
     public static int geteuid() {
