@@ -816,25 +816,24 @@ public final class CamelfsFuse extends FuseStubFS {
             int pid = (int) flock.l_pid.get();
             int caller = (int) getContext().pid.get(); // the locking thread, whose descriptor PageDrops uses
             LockRequest request = new LockRequest(c, type, start, len, fi.lock_owner.get(), pid);
-            if (c == LockRequest.Command.SET_WAIT && deferred.available()) {
-                try {
-                    volume.lock(v, new LockRequest(LockRequest.Command.SET, type, start, len, request.owner(), pid));
-                } catch (FopException e) {
-                    if (e.errno() != Errno.EAGAIN) {
-                        throw e;
-                    }
-                    // held elsewhere: wait with the path free (see DeferredReplies)
-                    deferred.defer(() -> call("lockwait", path, () -> {
-                        volume.lock(v, request);
-                        pageDrops.afterLock(caller, v);
-                        return 0;
-                    }));
-                    return 0;
+            // a wait first tries without waiting; if the lock is held elsewhere it waits with the path free, where
+            // the reply leaves (see DeferredReplies)
+            boolean deferrable = c == LockRequest.Command.SET_WAIT && deferred.available();
+            LockResult r;
+            try {
+                r = volume.lock(v, deferrable ? new LockRequest(LockRequest.Command.SET, type, start, len,
+                        request.owner(), pid) : request);
+            } catch (FopException e) {
+                if (!deferrable || e.errno() != Errno.EAGAIN) {
+                    throw e;
                 }
-                pageDrops.afterLock(caller, v);
+                deferred.defer(() -> call("lockwait", path, () -> {
+                    volume.lock(v, request);
+                    pageDrops.afterLock(caller, v);
+                    return 0;
+                }));
                 return 0;
             }
-            LockResult r = volume.lock(v, request);
             if (c != LockRequest.Command.GET && type != LockRequest.Type.UNLOCK) {
                 pageDrops.afterLock(caller, v);
             }

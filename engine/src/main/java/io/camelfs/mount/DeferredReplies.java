@@ -75,8 +75,6 @@ final class DeferredReplies implements FuseLoop.Send {
                 }
             }
         }
-        // as libfuse's own send: 0, or -errno
-        long n = Posix.tryWritev(ch.getInt(FuseLoop.CHAN_FD), iov, (int) count);
-        return n >= 0 ? 0 : (int) n;
+        return FuseLoop.sendAsLibfuse(ch, iov, count);
     }
 }

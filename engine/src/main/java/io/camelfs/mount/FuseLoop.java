@@ -146,10 +146,14 @@ final class FuseLoop {
             } catch (RuntimeException e) {
                 LOG.warn("INIT's reply goes out as libfuse made it (writes of at most 128 KiB): {}", e.toString());
             }
-            // as libfuse's own send: 0, or -errno
-            long n = Posix.tryWritev(chan.getInt(CHAN_FD), out, (int) count);
-            return n >= 0 ? 0 : (int) n;
+            return sendAsLibfuse(chan, out, count);
         }
+    }
+
+    /** What libfuse's own send does with a message: one writev to the channel's device; 0, or -errno. */
+    static int sendAsLibfuse(Pointer chan, Pointer iov, long count) {
+        long n = Posix.tryWritev(chan.getInt(CHAN_FD), iov, (int) count);
+        return n >= 0 ? 0 : (int) n;
     }
 
     /**

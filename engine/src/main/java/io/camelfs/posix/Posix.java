@@ -417,7 +417,7 @@ public final class Posix {
         int fd = C.openat(AT_FDCWD, cstr(path), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
         if (fd >= 0) {
             try {
-                C.posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+                dropCachedPages(fd);
             } finally {
                 C.close(fd);
             }
@@ -442,7 +442,7 @@ public final class Posix {
         }
     }
 
-    /** Drops the clean cached pages of the file open as fd, as {@link #dropCachedPages(String)} does. */
+    /** Drops the clean cached pages of the file open as fd (the kernel's page cache for its inode). */
     public static void dropCachedPages(int fd) {
         C.posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     }
