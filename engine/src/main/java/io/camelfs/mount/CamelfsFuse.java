@@ -66,6 +66,7 @@ public final class CamelfsFuse extends FuseStubFS {
     private final PendingCreates pending = new PendingCreates(this::sent);
     private final PageDrops pageDrops;
     private final DeferredReplies deferred = new DeferredReplies();
+    private final HiddenFiles hidden = new HiddenFiles();
     /**
      * Directories' attributes as this mount last saw them, and when: a new file's group and whether its creator may
      * make it there follow from its directory's.
@@ -478,7 +479,11 @@ public final class CamelfsFuse extends FuseStubFS {
             forget(v);
             attrs.forgetLinked();
             xattrs.remove(v);
-            volume.unlink(v);
+            if (HiddenFiles.hidden(v)) {
+                hidden.remove(() -> volume.lookup(v).gfid(), () -> volume.unlink(v));
+            } else {
+                volume.unlink(v);
+            }
             return 0;
         });
     }
@@ -572,8 +577,9 @@ public final class CamelfsFuse extends FuseStubFS {
         return callBesidePending("open", path, () -> {
             String v = p(path);
             try {
-                Attr a = stat(v);
-                if (a.isDirectory()) {
+                if (HiddenFiles.hidden(v)) {
+                    fi.fh.set(hidden.open(() -> volume.lookup(v).gfid()));
+                } else if (stat(v).isDirectory()) {
                     return -Errno.EISDIR;
                 }
                 DirectWrites.apply(fi);
@@ -640,7 +646,15 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         pending.released(p(path));
-        return 0;
+        long handle = fi.fh.get();
+        return handle == 0 ? 0 : call("release", path, () -> {
+            String v = p(path);
+            hidden.release(handle, () -> {
+                forget(v);
+                volume.unlink(v);
+            });
+            return 0;
+        });
     }
 
     @Override
