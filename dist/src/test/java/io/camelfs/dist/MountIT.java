@@ -272,6 +272,40 @@ class MountIT {
     }
 
     /**
+     * A lock is on the file a descriptor opened, as on a local disk, not on the name the file had: once renamed or
+     * unlinked through the other mount it is still lockable (locks went by path, and failed ENOENT), and the other
+     * mount's processes see the lock under the new name.
+     */
+    @Test
+    void locksFollowTheFileThroughRenamesAndUnlinksOnTheOtherMount() throws Exception {
+        String script = "import fcntl, os, sys, multiprocessing as mp\n"
+                + "m1, m2 = sys.argv[1], sys.argv[2]\n"
+                + "fd = os.open(m1 + '/follow.dat', os.O_RDWR | os.O_CREAT, 0o644)\n"
+                + "os.write(fd, b'data')\n" // a create travels with the first write (README: small files)
+                + "os.rename(m2 + '/follow.dat', m2 + '/followed.dat')\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "print('renamed: granted', flush=True)\n"
+                + "def other():\n"
+                + "    f = os.open(m2 + '/followed.dat', os.O_RDWR)\n"
+                + "    try:\n"
+                + "        fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "        print('other mount: granted', flush=True)\n"
+                + "    except OSError as e:\n"
+                + "        print('other mount: refused', e.errno, flush=True)\n"
+                + "p = mp.Process(target=other)\n"
+                + "p.start()\n"
+                + "p.join()\n"
+                + "os.unlink(m2 + '/followed.dat')\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_UN)\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)\n"
+                + "print('unlinked: granted', flush=True)\n"
+                + "os.close(fd)\n";
+        Files.writeString(work.resolve("follow.py"), script);
+        Sh.Result r = Sh.run(work, Duration.ofSeconds(60), "python3 follow.py " + m1.dir + " " + m2.dir);
+        assertEquals("renamed: granted\nother mount: refused 11\nunlinked: granted\n", r.out(), r.err());
+    }
+
+    /**
      * A lock taken while another process unlinks the file, and a lock waited for while that happens: the mount once
      * hung for good on both (its lock callback opened the file through the mount, and a waiting lock held libfuse's
      * lock on the path that the unlink, and then the holder's unlock, queued behind).

@@ -521,8 +521,10 @@ final class BrickService {
         }
         String inode;
         try {
-            Attr a = store.stat(l.getPath());
-            inode = a.gfid() != null ? a.gfid().hex() : "ino:" + a.ino();
+            // a lock on a named gfid needs no look at the path: the file may have been renamed or unlinked since
+            Gfid named = Wire.gfid(l.getGfid());
+            Attr a = named != null ? null : store.stat(l.getPath());
+            inode = named != null ? named.hex() : a.gfid() != null ? a.gfid().hex() : "ino:" + a.ino();
         } catch (FopException e) {
             return FopReply.newBuilder().setErrno(e.errno()).setError(e.getMessage()).build();
         }

@@ -59,13 +59,17 @@ public final class CamelfsFuse extends FuseStubFS {
     private final FileOps volume;
     private final AttrCache attrs;
     private final XattrCache xattrs;
-    /** (path, lock owner) pairs that took POSIX locks: only those need an unlock round trip on close. */
+    /**
+     * (file, lock owner) pairs that hold POSIX locks: only those need an unlock round trip on close. The file is its
+     * gfid (its path for the rare file without one); a pair goes with its owner's unlock of the whole file.
+     */
     private final Set<String> locked = ConcurrentHashMap.newKeySet();
     private final OpStats stats = new OpStats();
     private final ChangesInFlight changing = new ChangesInFlight();
     private final PendingCreates pending = new PendingCreates(this::sent);
     private final PageDrops pageDrops;
     private final DeferredReplies deferred = new DeferredReplies();
+    private final OpenFiles openFiles = new OpenFiles();
     private final HiddenFiles hidden = new HiddenFiles();
     /**
      * Directories' attributes as this mount last saw them, and when: a new file's group and whether its creator may
@@ -533,12 +537,14 @@ public final class CamelfsFuse extends FuseStubFS {
                 pending.add(new PendingCreates.Pending(v, creator, predicted));
                 forget(v);
                 xattrs.remove(v);
+                fi.fh.set(openFiles.add(predicted.gfid(), false));
                 return 0;
             }
             Attr a = remember(v, creator.create(v, (int) mode & 07777, exclusive), start);
             if (a.nlink() == 1 && a.size() == 0) {
                 xattrs.none(v, a.gfid(), start); // a file made this instant has no extended attributes
             }
+            fi.fh.set(openFiles.add(a.gfid(), false));
             return 0;
         });
     }
@@ -578,9 +584,13 @@ public final class CamelfsFuse extends FuseStubFS {
             String v = p(path);
             try {
                 if (HiddenFiles.hidden(v)) {
-                    fi.fh.set(hidden.open(() -> volume.lookup(v).gfid()));
-                } else if (stat(v).isDirectory()) {
-                    return -Errno.EISDIR;
+                    fi.fh.set(openFiles.add(hidden.open(() -> volume.lookup(v).gfid()), true));
+                } else {
+                    Attr a = stat(v);
+                    if (a.isDirectory()) {
+                        return -Errno.EISDIR;
+                    }
+                    fi.fh.set(openFiles.add(a.gfid(), false));
                 }
                 DirectWrites.apply(fi);
                 return 0;
@@ -646,10 +656,10 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         pending.released(p(path));
-        long handle = fi.fh.get();
-        return handle == 0 ? 0 : call("release", path, () -> {
+        OpenFiles.Open o = openFiles.remove(fi.fh.get());
+        return o == null || !o.hidden() ? 0 : call("release", path, () -> {
             String v = p(path);
-            hidden.release(handle, () -> {
+            hidden.release(o.gfid(), () -> {
                 forget(v);
                 volume.unlink(v);
             });
@@ -814,7 +824,9 @@ public final class CamelfsFuse extends FuseStubFS {
                 return -Errno.EINVAL;
             }
             String v = p(path);
-            String ownerKey = v + "\0" + fi.lock_owner.get();
+            Gfid file = openFiles.gfid(fi.fh.get());
+            long owner = fi.lock_owner.get();
+            String ownerKey = (file != null ? file.hex() : v) + "\0" + owner;
             if (type == LockRequest.Type.UNLOCK && c == LockRequest.Command.SET && !locked.contains(ownerKey)) {
                 return 0; // libfuse unlocks on every close; no round trip for owners that never locked here
             }
@@ -829,14 +841,13 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             int pid = (int) flock.l_pid.get();
             int caller = (int) getContext().pid.get(); // the locking thread, whose descriptor PageDrops uses
-            LockRequest request = new LockRequest(c, type, start, len, fi.lock_owner.get(), pid);
+            LockRequest request = new LockRequest(c, type, start, len, owner, pid, file);
             // a wait first tries without waiting; if the lock is held elsewhere it waits with the path free, where
             // the reply leaves (see DeferredReplies)
             boolean deferrable = c == LockRequest.Command.SET_WAIT && deferred.available();
             LockResult r;
             try {
-                r = volume.lock(v, deferrable ? new LockRequest(LockRequest.Command.SET, type, start, len,
-                        request.owner(), pid) : request);
+                r = volume.lock(v, deferrable ? request.as(LockRequest.Command.SET) : request);
             } catch (FopException e) {
                 if (!deferrable || e.errno() != Errno.EAGAIN) {
                     throw e;
@@ -850,6 +861,9 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             if (c != LockRequest.Command.GET && type != LockRequest.Type.UNLOCK) {
                 pageDrops.afterLock(caller, v);
+            }
+            if (c != LockRequest.Command.GET && type == LockRequest.Type.UNLOCK && start == 0 && len == 0) {
+                locked.remove(ownerKey); // the owner holds nothing on this file now (libfuse's unlock at close)
             }
             if (c == LockRequest.Command.GET) {
                 if (r.granted() || r.type() == LockRequest.Type.UNLOCK) {

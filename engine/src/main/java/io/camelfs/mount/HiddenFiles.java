@@ -20,9 +20,7 @@ final class HiddenFiles {
     private static final String PREFIX = ".fuse_hidden";
 
     private final Map<Gfid, Integer> opens = new HashMap<>();
-    private final Map<Long, Gfid> handles = new HashMap<>();
     private final Set<Gfid> removalsDue = new HashSet<>();
-    private long lastHandle;
 
     /** Whether libfuse named this path (its last component) when it hid an unlinked open file. */
     static boolean hidden(String path) {
@@ -31,16 +29,14 @@ final class HiddenFiles {
 
     /**
      * An open under a hidden name. look returns the file's gfid from the bricks, or throws if it is gone. Returns
-     * the handle {@link #release} takes; 0 for a file without a gfid, which is not counted.
+     * the gfid, counted until {@link #release}; a file without one (null) is not counted.
      */
-    synchronized long open(Supplier<Gfid> look) {
+    synchronized Gfid open(Supplier<Gfid> look) {
         Gfid g = look.get();
-        if (g == null) {
-            return 0;
+        if (g != null) {
+            opens.merge(g, 1, Integer::sum);
         }
-        opens.merge(g, 1, Integer::sum);
-        handles.put(++lastHandle, g);
-        return lastHandle;
+        return g;
     }
 
     /** libfuse removes a hidden file: unlink runs now, unless a descriptor counted here still has the file. */
@@ -54,16 +50,10 @@ final class HiddenFiles {
     }
 
     /** A descriptor opened under a hidden name closed; the last one of a file whose removal waited removes it. */
-    synchronized void release(long handle, Runnable unlink) {
-        Gfid g = handles.remove(handle);
-        if (g == null) {
-            return;
-        }
-        if (opens.merge(g, -1, Integer::sum) == 0) {
-            opens.remove(g);
-            if (removalsDue.remove(g)) {
-                unlink.run();
-            }
+    synchronized void release(Gfid g, Runnable unlink) {
+        Integer left = opens.computeIfPresent(g, (k, n) -> n == 1 ? null : n - 1);
+        if (left == null && removalsDue.remove(g)) {
+            unlink.run();
         }
     }
 }

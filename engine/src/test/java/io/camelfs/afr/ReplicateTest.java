@@ -14,6 +14,7 @@ import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FileType;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.SetAttr;
 import io.camelfs.fop.Timespec;
@@ -196,6 +197,25 @@ class ReplicateTest {
             b.lock("lockfile", new LockRequest(LockRequest.Command.SET, LockRequest.Type.WRITE, 200, 10, 2, 22));
             a.lock("lockfile", new LockRequest(LockRequest.Command.SET, LockRequest.Type.UNLOCK, 0, 100, 1, 11));
             b.lock("lockfile", new LockRequest(LockRequest.Command.SET, LockRequest.Type.READ, 50, 10, 2, 22));
+        }
+    }
+
+    @Test
+    void aLockNamingTheGfidFollowsTheFileNotItsName() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, 2); Replicate a = v.client(); Replicate b = v.client()) {
+            Gfid file = a.create("old", 0644, true).gfid();
+            a.rename("old", "new", 0);
+            // the path is stale (the file is "new" now), the gfid is not: the lock lands on the file
+            a.lock("old", new LockRequest(LockRequest.Command.SET, LockRequest.Type.WRITE, 0, 0, 1, 11, file));
+            assertErrno(Errno.EAGAIN, () -> b.lock("new",
+                    new LockRequest(LockRequest.Command.SET, LockRequest.Type.WRITE, 0, 10, 2, 22)));
+            a.unlink("new");
+            a.lock("new", new LockRequest(LockRequest.Command.SET, LockRequest.Type.UNLOCK, 0, 0, 1, 11, file));
+            a.lock("new", new LockRequest(LockRequest.Command.SET, LockRequest.Type.READ, 0, 0, 1, 11, file));
+            assertErrno(Errno.EAGAIN, () -> b.lock("gone", new LockRequest(LockRequest.Command.SET,
+                    LockRequest.Type.WRITE, 5, 1, 2, 22, file)));
+            assertErrno(Errno.ENOENT, () -> b.lock("new",
+                    new LockRequest(LockRequest.Command.SET, LockRequest.Type.WRITE, 0, 10, 2, 22)));
         }
     }
 
