@@ -549,7 +549,13 @@ final class BrickService {
                     : FopReply.newBuilder().setErrno(Errno.EAGAIN).setError(Errno.describe(Errno.EAGAIN)).build();
         }
         CountDownLatch granted = new CountDownLatch(1);
-        LockTable.Waiter w = locks.set(inode, owner, type, l.getStart(), end, (int) l.getPid(), granted::countDown);
+        LockTable.Waiter w;
+        try {
+            w = locks.set(inode, owner, type, l.getStart(), end, (int) l.getPid(), granted::countDown);
+        } catch (FopException deadlock) {
+            return FopReply.newBuilder().setErrno(deadlock.errno()).setError(VolumePath.display(l.getPath()) + ": "
+                    + deadlock.getMessage()).build();
+        }
         long wait = l.getWaitMillis() > 0 ? l.getWaitMillis() : DEFAULT_WAIT_MILLIS;
         if (granted.await(wait, TimeUnit.MILLISECONDS)) {
             return FopReply.newBuilder().setLock(LockInfo.newBuilder().setGranted(true)).build();

@@ -1,14 +1,20 @@
 package io.camelfs.brick;
 
 import com.google.protobuf.ByteString;
+import io.camelfs.fop.Errno;
+import io.camelfs.fop.FopException;
 import io.camelfs.fop.LockRequest;
 import io.camelfs.fop.LockResult;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * POSIX byte-range locks (fcntl) held by the brick for its clients, per inode. An owner is the client session plus
@@ -20,6 +26,12 @@ final class LockTable {
     private record Range(Owner owner, LockRequest.Type type, long start, long end, int pid) {
         boolean overlaps(long s, long e) {
             return start < e && s < end;
+        }
+
+        /** Whether this lock stands in the way of another owner's request. */
+        boolean blocks(Owner other, LockRequest.Type t, long s, long e) {
+            return !owner.equals(other) && overlaps(s, e)
+                    && (type == LockRequest.Type.WRITE || t == LockRequest.Type.WRITE);
         }
     }
 
@@ -70,8 +82,7 @@ final class LockTable {
             return null;
         }
         for (Range r : locks.getOrDefault(inode, List.of())) {
-            if (!r.owner.equals(owner) && r.overlaps(start, end)
-                    && (r.type == LockRequest.Type.WRITE || type == LockRequest.Type.WRITE)) {
+            if (r.blocks(owner, type, start, end)) {
                 return r;
             }
         }
@@ -87,7 +98,12 @@ final class LockTable {
         return true;
     }
 
-    /** F_SETLKW: grants now or when the conflicting locks go; returns the waiter so a deadline can cancel it. */
+    /**
+     * F_SETLKW: grants now or when the conflicting locks go; returns the waiter so a deadline can cancel it.
+     *
+     * @throws FopException EDEADLK, if waiting would close a cycle of owners waiting for each other (as Linux
+     *     refuses such a wait on a local disk; the cycle's owners would otherwise wait for ever)
+     */
     synchronized Waiter set(String inode, Owner owner, LockRequest.Type type, long start, long end, int pid,
             Runnable onGranted) {
         Waiter w = new Waiter(inode, owner, type, start, end, pid, onGranted);
@@ -95,10 +111,46 @@ final class LockTable {
             apply(inode, owner, type, start, end, pid);
             w.done = true;
             onGranted.run();
+        } else if (waitsFor(blockers(inode, owner, type, start, end), owner)) {
+            throw new FopException(Errno.EDEADLK, Errno.describe(Errno.EDEADLK));
         } else {
             waiters.computeIfAbsent(inode, k -> new ArrayList<>()).add(w);
         }
         return w;
+    }
+
+    /** The owners of the locks a request conflicts with. */
+    private Set<Owner> blockers(String inode, Owner owner, LockRequest.Type type, long start, long end) {
+        Set<Owner> out = new HashSet<>();
+        for (Range r : locks.getOrDefault(inode, List.of())) {
+            if (r.blocks(owner, type, start, end)) {
+                out.add(r.owner);
+            }
+        }
+        return out;
+    }
+
+    /** Whether one of these owners waits, itself or through the owners it waits for, for target. */
+    private boolean waitsFor(Set<Owner> owners, Owner target) {
+        Deque<Owner> todo = new ArrayDeque<>(owners);
+        Set<Owner> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            Owner o = todo.pop();
+            if (o.equals(target)) {
+                return true;
+            }
+            if (!seen.add(o)) {
+                continue;
+            }
+            for (List<Waiter> ws : waiters.values()) {
+                for (Waiter w : ws) {
+                    if (!w.done && w.owner.equals(o)) {
+                        todo.addAll(blockers(w.inode, w.owner, w.type, w.start, w.end));
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     synchronized void cancel(Waiter w) {
