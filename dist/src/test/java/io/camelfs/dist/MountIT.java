@@ -306,6 +306,63 @@ class MountIT {
     }
 
     /**
+     * A process waiting for a lock ends its wait when signalled, as on a local disk; killed (kill -9), it dies at
+     * once. Before, the kernel kept a killed waiter in D state for as long as the lock stayed held.
+     */
+    @Test
+    void aLockWaitEndsWhenItsProcessIsSignalledOrKilled() throws Exception {
+        String script = "import fcntl, os, sys, time, signal, multiprocessing as mp\n"
+                + "p = sys.argv[1]\n"
+                + "fd = os.open(p, os.O_RDWR | os.O_CREAT, 0o644)\n"
+                + "os.write(fd, b'x')\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX)\n"
+                + "class Alarm(Exception):\n"
+                + "    pass\n"
+                + "def ring(*a):\n"
+                + "    raise Alarm()\n"
+                + "def waiter(alarm):\n"
+                + "    signal.signal(signal.SIGALRM, ring)\n"
+                + "    f = os.open(p, os.O_RDWR)\n"
+                + "    t = time.time()\n"
+                + "    signal.setitimer(signal.ITIMER_REAL, alarm)\n"
+                + "    try:\n"
+                + "        fcntl.lockf(f, fcntl.LOCK_EX)\n"
+                + "        print('granted after %.1f s' % (time.time() - t), flush=True)\n"
+                + "    except Alarm:\n"
+                + "        print('interrupted after %.1f s' % (time.time() - t), flush=True)\n"
+                + "w = mp.Process(target=waiter, args=(1.0,))\n"
+                + "w.start()\n"
+                + "w.join(20)\n"
+                + "k = mp.Process(target=waiter, args=(30.0,))\n"
+                + "k.start()\n"
+                + "time.sleep(1)\n"
+                + "t = time.time()\n"
+                + "os.kill(k.pid, signal.SIGKILL)\n"
+                + "k.join(10)\n"
+                + "print('killed waiter gone after %.1f s' % (time.time() - t) if not k.is_alive() else 'killed"
+                + " waiter still there', flush=True)\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_UN)\n"
+                + "w = mp.Process(target=waiter, args=(5.0,))\n"
+                + "w.start()\n"
+                + "w.join(20)\n";
+        Files.writeString(work.resolve("signalled.py"), script);
+        try (Mounted m = Mounted.mount(work, address, work.resolve("m-signals"), "")) {
+            Sh.Result r;
+            try {
+                r = Sh.run(work, Duration.ofSeconds(60), "python3 signalled.py " + m.dir + "/signalled.dat");
+            } catch (AssertionError hung) {
+                m.abortConnection(); // free the stuck processes, or the unmount below waits for them
+                throw hung;
+            }
+            List<String> lines = r.out().lines().toList();
+            assertEquals(3, lines.size(), r.out() + r.err());
+            assertTrue(lines.get(0).matches("interrupted after 1\\.[0-4] s"), "signalled at 1 s: " + lines.get(0));
+            assertTrue(lines.get(1).matches("killed waiter gone after [0-1]\\.[0-9] s"), lines.get(1));
+            assertTrue(lines.get(2).matches("granted after 0\\.[0-9] s"), "nothing left waiting: " + lines.get(2));
+        }
+    }
+
+    /**
      * A lock taken while another process unlinks the file, and a lock waited for while that happens: the mount once
      * hung for good on both (its lock callback opened the file through the mount, and a waiting lock held libfuse's
      * lock on the path that the unlink, and then the holder's unlock, queued behind).

@@ -1418,13 +1418,23 @@ public final class Replicate implements FileOps {
         }
     }
 
-    /** F_SETLKW: wait as long as it takes, in bounded slices so a brick that dies is noticed. */
+    /**
+     * F_SETLKW: wait as long as it takes, or as long as the request allows (then EAGAIN), in bounded slices so a
+     * brick that dies is noticed.
+     */
     private FopReply lockWaiting(int b, String p, LockType type, LockRequest req, ByteString owner) {
         Duration slice = set.timeout.multipliedBy(6);
+        boolean bounded = req.waitMillis() > 0;
+        long until = System.nanoTime() + req.waitMillis() * 1_000_000;
         for (;;) {
-            FopReply r = lockOn(b, p, LockCmd.SETLKW, type, req, owner, slice);
+            Duration wait = !bounded ? slice
+                    : Duration.ofNanos(Math.max(1_000_000, Math.min(until - System.nanoTime(), slice.toNanos())));
+            FopReply r = lockOn(b, p, LockCmd.SETLKW, type, req, owner, wait);
             if (r.getErrno() != 0 || r.getLock().getGranted()) {
                 return r;
+            }
+            if (bounded && until - System.nanoTime() <= 0) {
+                return FopReply.newBuilder().setErrno(Errno.EAGAIN).build();
             }
             // the slice ran out while the lock is still held elsewhere: keep waiting
         }

@@ -55,6 +55,8 @@ public final class CamelfsFuse extends FuseStubFS {
     private static final int F_SETLK = 6;
     private static final int F_SETLKW = 7;
     private static final int XATTR_SIZE_MAX = 65536;
+    /** How often a waiting F_SETLKW looks whether its process was signalled. */
+    private static final long LOCK_WAIT_SLICE_MILLIS = 250;
 
     private final FileOps volume;
     private final AttrCache attrs;
@@ -852,8 +854,13 @@ public final class CamelfsFuse extends FuseStubFS {
                 if (!deferrable || e.errno() != Errno.EAGAIN) {
                     throw e;
                 }
-                deferred.defer(() -> call("lockwait", path, () -> {
-                    volume.lock(v, request);
+                deferred.defer(jnr.ffi.Struct.getMemory(getContext()), interrupted -> call("lockwait", path, () -> {
+                    // in slices, so that a signal to the waiting process (FUSE_INTERRUPT) ends the wait
+                    while (!granted(v, request.waitingAtMost(LOCK_WAIT_SLICE_MILLIS))) {
+                        if (interrupted.getAsBoolean()) {
+                            return -Errno.EINTR;
+                        }
+                    }
                     pageDrops.afterLock(caller, v);
                     return 0;
                 }));
@@ -877,6 +884,19 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             return 0;
         });
+    }
+
+    /** Whether the lock was granted within its wait; false if it is still held elsewhere. */
+    private boolean granted(String v, LockRequest request) {
+        try {
+            volume.lock(v, request);
+            return true;
+        } catch (FopException e) {
+            if (e.errno() != Errno.EAGAIN) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     @Override

@@ -3,8 +3,10 @@ package io.camelfs.mount;
 import io.camelfs.posix.Posix;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
 
 /**
  * Work a callback leaves for after libfuse has released its locks on the request's path and before the reply goes
@@ -21,25 +23,51 @@ import jnr.ffi.Pointer;
  *
  * <p>The hook goes into libfuse's channel only while some thread has work deferred (libfuse reads the channel's send
  * operation on every reply), so at other times replies leave as libfuse sends them, without a call into Java.
+ *
+ * <p>The work can ask whether the kernel has asked to interrupt the request (FUSE_INTERRUPT: the waiting process got
+ * a signal, kill -9 included). The kernel keeps a killed process in D state until its request is answered, and a
+ * lock wait may last for ever: without this, a process killed while waiting for a lock could not die.
  */
 final class DeferredReplies implements FuseLoop.Send {
     private static final int OUT_ERROR = 4;
+    private static final int OUT_UNIQUE = 8;
+    /** libfuse 2.9: its thread's fuse_context_i is the fuse_context (40 bytes) and then the request's fuse_req. */
+    private static final int CONTEXT_REQUEST = 40;
+    /** libfuse 2.9's fuse_req: the session, then the request's unique id. */
+    private static final int REQUEST_UNIQUE = 8;
+
+    /** Work deferred past a callback; the result (0 or -errno) is the reply's. */
+    @FunctionalInterface
+    interface Work {
+        int run(BooleanSupplier interrupted);
+    }
+
+    /** request: libfuse's fuse_req of the callback, 0 if unknown. */
+    private record Deferred(long request, Work work) {
+    }
+
     /**
      * By native thread, not a ThreadLocal: jffi detaches a libfuse thread after each of its first 1,000 callbacks,
      * so the reply may leave from another Java thread than the callback ran on.
      */
-    private final Map<Long, IntSupplier> deferred = new ConcurrentHashMap<>();
+    private final Map<Long, Deferred> deferred = new ConcurrentHashMap<>();
     private final Object installing = new Object();
     /** Set once the loop runs: the channel, libfuse's own send and this hook's address. */
     private volatile Pointer chan;
     private long original;
     private long hook;
+    private LongPredicate interrupted;
     private int waiting;
 
-    /** Called by the loop once INIT's reply went out; until then callbacks do their work themselves. */
-    void attach(Pointer chan, long original, long hook) {
+    /**
+     * Called by the loop once INIT's reply went out; until then callbacks do their work themselves.
+     *
+     * @param interrupted libfuse's fuse_req_interrupted, by the request's address
+     */
+    void attach(Pointer chan, long original, long hook, LongPredicate interrupted) {
         this.original = original;
         this.hook = hook;
+        this.interrupted = interrupted;
         this.chan = chan;
     }
 
@@ -50,23 +78,31 @@ final class DeferredReplies implements FuseLoop.Send {
     /**
      * From a callback about to return 0 (only then): work runs on this thread once the callback returned, and its
      * result (0 or -errno) is the reply's.
+     *
+     * @param context the callback's fuse context (fuse_get_context), which names its request; null if unknown
      */
-    void defer(IntSupplier work) {
+    void defer(Pointer context, Work work) {
         synchronized (installing) {
             if (waiting++ == 0) {
                 chan.putAddress(FuseLoop.CHAN_SEND, hook);
             }
         }
-        deferred.put(Posix.nativeThread(), work);
+        deferred.put(Posix.nativeThread(), new Deferred(context == null ? 0 : context.getLong(CONTEXT_REQUEST), work));
     }
 
     @Override
     public int send(Pointer ch, Pointer iov, long count) {
-        IntSupplier work = deferred.remove(Posix.nativeThread());
-        if (work != null) {
+        Deferred d = deferred.remove(Posix.nativeThread());
+        if (d != null) {
             try {
-                int error = work.getAsInt();
-                iov.getPointer(0).putInt(OUT_ERROR, error); // the reply is its out header alone
+                Pointer header = iov.getPointer(0);
+                long request = d.request();
+                // asked only of the request this reply answers: a check that libfuse is laid out as 2.9 is
+                boolean known = request != 0
+                        && Pointer.wrap(Runtime.getSystemRuntime(), request).getLong(REQUEST_UNIQUE)
+                        == header.getLong(OUT_UNIQUE);
+                int error = d.work().run(known ? () -> interrupted.test(request) : () -> false);
+                header.putInt(OUT_ERROR, error); // the reply is its out header alone
             } finally {
                 synchronized (installing) {
                     if (--waiting == 0) {

@@ -62,6 +62,8 @@ final class FuseLoop {
         int fuse_loop_mt(Pointer fuse);
 
         void fuse_teardown(Pointer fuse, Pointer mountpoint);
+
+        int fuse_req_interrupted(Pointer req);
     }
 
     /** libfuse's channel send operation: {@code int send(struct fuse_chan *, const struct iovec *, size_t)}. */
@@ -118,7 +120,8 @@ final class FuseLoop {
         Runtime rt = Runtime.getSystemRuntime();
         FirstReply hook = new FirstReply(chan.getAddress(CHAN_SEND));
         long send = rt.getClosureManager().getClosurePointer(Send.class, hook).address();
-        deferred.attach(chan, hook.original, rt.getClosureManager().getClosurePointer(Send.class, deferred).address());
+        deferred.attach(chan, hook.original, rt.getClosureManager().getClosurePointer(Send.class, deferred).address(),
+                req -> fuse.fuse_req_interrupted(Pointer.wrap(rt, req)) != 0);
         chan.putLong(CHAN_BUFSIZE, WRITE_BYTES + HEADER_ROOM);
         chan.putAddress(CHAN_SEND, send);
         return hook;

@@ -10,7 +10,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -34,6 +36,8 @@ class DeferredRepliesTest {
     private final DeferredReplies deferred = new DeferredReplies();
     private Path sent;
     private int fd;
+    /** The requests (fuse_req addresses) libfuse would report interrupted. */
+    private final Set<Long> interrupted = new HashSet<>();
 
     @BeforeEach
     void channelWritingToAFile() {
@@ -75,10 +79,10 @@ class DeferredRepliesTest {
     @Test
     void theDeferredWorkDecidesTheReplyAndTheChannelGetsLibfusesSendBack() throws Exception {
         assertFalse(deferred.available(), "before the loop runs callbacks do their work themselves");
-        deferred.attach(chan, LIBFUSE_SEND, HOOK);
+        deferred.attach(chan, LIBFUSE_SEND, HOOK, interrupted::contains);
         assertTrue(deferred.available());
         int[] ran = new int[1];
-        deferred.defer(() -> {
+        deferred.defer(null, interrupted -> {
             ran[0]++;
             return -11;
         });
@@ -94,9 +98,9 @@ class DeferredRepliesTest {
 
     @Test
     void otherThreadsRepliesLeaveAsTheyAreWhileOneWaits() throws Exception {
-        deferred.attach(chan, LIBFUSE_SEND, HOOK);
+        deferred.attach(chan, LIBFUSE_SEND, HOOK, interrupted::contains);
         CompletableFuture<Void> waitingThread = new CompletableFuture<>();
-        deferred.defer(() -> {
+        deferred.defer(null, interrupted -> {
             waitingThread.complete(null);
             return 0;
         });
@@ -112,6 +116,40 @@ class DeferredRepliesTest {
         assertEquals(8, w.get(0)[0]);
         assertEquals(-2, w.get(0)[1], "untouched");
         assertEquals(9, w.get(1)[0]);
+        assertEquals(0, w.get(1)[1]);
+    }
+
+    /** A fuse context (libfuse 2.9's fuse_context_i) naming a request with this unique id. */
+    private static Pointer contextOf(long unique) {
+        Pointer request = Memory.allocateDirect(RT, 64, true);
+        request.putLong(8, unique);
+        Pointer context = Memory.allocateDirect(RT, 48, true);
+        context.putAddress(40, request.address());
+        return context;
+    }
+
+    @Test
+    void theWorkLearnsWhetherItsRequestWasInterrupted() throws Exception {
+        deferred.attach(chan, LIBFUSE_SEND, HOOK, interrupted::contains);
+        Pointer context = contextOf(21);
+        interrupted.add(context.getLong(40));
+        List<Boolean> seen = new ArrayList<>();
+        deferred.defer(context, i -> {
+            seen.add(i.getAsBoolean());
+            return i.getAsBoolean() ? -4 : 0;
+        });
+        deferred.send(chan, reply(21, 0), 1);
+        // a context whose request is not the one the reply answers (another layout): never reported interrupted
+        Pointer stranger = contextOf(99);
+        interrupted.add(stranger.getLong(40));
+        deferred.defer(stranger, i -> {
+            seen.add(i.getAsBoolean());
+            return 0;
+        });
+        deferred.send(chan, reply(22, 0), 1);
+        assertEquals(List.of(true, false), seen);
+        List<long[]> w = written();
+        assertEquals(-4, w.get(0)[1], "EINTR: the interrupted wait's outcome");
         assertEquals(0, w.get(1)[1]);
     }
 }
