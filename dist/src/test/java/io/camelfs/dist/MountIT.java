@@ -224,11 +224,17 @@ class MountIT {
                 + "        print(op, 'made')\n"
                 + "    except OSError as e:\n"
                 + "        print(op, errno.errorcode[e.errno])\n"
+                + "try:\n" // 255 such bytes are a name the disk takes; decoded, each would count 3 bytes
+                + "    open(d + b'/' + b'\\x80' * 255, 'wb').close()\n"
+                + "    print('long made')\n"
+                + "except OSError as e:\n"
+                + "    print('long', errno.errorcode[e.errno])\n"
                 + "print(sorted(os.listdir(d)))\n";
         Path dir = Files.createDirectories(m1.dir.resolve("utf8"));
         Sh.Result r = Sh.run(work, Duration.ofSeconds(30), "python3 - <<'EOF'\n" + script.replace("DIR",
                 dir.toString()) + "EOF");
-        assertEquals("create EILSEQ\nmkdir EILSEQ\nsymlink EILSEQ\nrename EILSEQ\n[b'good']\n", r.out(), r.err());
+        assertEquals("create EILSEQ\nmkdir EILSEQ\nsymlink EILSEQ\nrename EILSEQ\nlong EILSEQ\n[b'good']\n", r.out(),
+                r.err());
     }
 
     @Test

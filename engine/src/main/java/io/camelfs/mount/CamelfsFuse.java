@@ -301,7 +301,15 @@ public final class CamelfsFuse extends FuseStubFS {
         }
     }
 
+    /**
+     * The volume path of an existing entry. A name that is not UTF-8 (see {@link #newName}) cannot have been made
+     * through a mount: ENOENT, also where its decoded form would be too long (each replaced byte counts 3), which
+     * made a create of a 255-byte such name fail ENAMETOOLONG at its lookup instead of EILSEQ.
+     */
     private static String p(String fusePath) {
+        if (fusePath.indexOf('\uFFFD') >= 0) {
+            throw new FopException(Errno.ENOENT, fusePath + ": not a UTF-8 name, so no entry of the volume");
+        }
         return VolumePath.normalize(fusePath);
     }
 
@@ -311,11 +319,10 @@ public final class CamelfsFuse extends FuseStubFS {
      * of them the same), so it is refused instead. A name really containing U+FFFD is refused with them.
      */
     private static String newName(String fusePath) {
-        String v = p(fusePath);
-        if (v.indexOf('\uFFFD') >= 0) {
-            throw new FopException(Errno.EILSEQ, VolumePath.display(v) + ": not a UTF-8 name");
+        if (fusePath.indexOf('\uFFFD') >= 0) {
+            throw new FopException(Errno.EILSEQ, fusePath + ": not a UTF-8 name");
         }
-        return v;
+        return p(fusePath);
     }
 
     // ---------------------------------------------------------------------------------------------- metadata
@@ -657,7 +664,7 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int release(String path, FuseFileInfo fi) {
-        pending.released(p(path));
+        pending.released(VolumePath.normalize(path)); // a path that opened: p() has nothing to refuse
         OpenFiles.Open o = openFiles.remove(fi.fh.get());
         return o == null || !o.hidden() ? 0 : call("release", path, () -> {
             String v = p(path);
