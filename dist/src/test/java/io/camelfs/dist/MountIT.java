@@ -312,6 +312,43 @@ class MountIT {
     }
 
     /**
+     * A deploy renames a new file over an old one on one web server while the other still reads the old one through
+     * an open descriptor: that reader must never get the new file's bytes spliced into the old file's (it did: reads
+     * went by name). It gets ESTALE, as an NFS client does; its writes too, and the new file stays as deployed.
+     */
+    @Test
+    void aDescriptorNeverReadsOrWritesTheFileRenamedOverItsNameElsewhere() throws Exception {
+        String script = "import os, sys, errno\n"
+                + "m1, m2 = sys.argv[1], sys.argv[2]\n"
+                + "size = 4 << 20\n"
+                + "with open(m1 + '/deploy.dat', 'wb') as f:\n"
+                + "    f.write(b'o' * size)\n"
+                + "fd = os.open(m1 + '/deploy.dat', os.O_RDWR)\n"
+                + "assert os.pread(fd, 4096, 0) == b'o' * 4096\n"
+                + "with open(m2 + '/deploy.new', 'wb') as f:\n"
+                + "    f.write(b'n' * size)\n"
+                + "os.rename(m2 + '/deploy.new', m2 + '/deploy.dat')\n"
+                + "def outcome(op):\n"
+                + "    try:\n"
+                + "        r = op()\n"
+                + "        return 'old bytes' if r == b'o' * 4096 else 'written' if r == 1 else 'other bytes'\n"
+                + "    except OSError as e:\n"
+                + "        return errno.errorcode[e.errno]\n"
+                + "print('read:', outcome(lambda: os.pread(fd, 4096, 3 << 20)))\n"
+                + "print('write:', outcome(lambda: os.pwrite(fd, b'x', 100)))\n"
+                + "os.close(fd)\n"
+                + "with open(m2 + '/deploy.dat', 'rb') as f:\n"
+                + "    print('deployed file intact:', f.read() == b'n' * size)\n";
+        Files.writeString(work.resolve("deploy.py"), script);
+        Sh.Result r = Sh.run(work, Duration.ofSeconds(60), "python3 deploy.py " + m1.dir + " " + m2.dir);
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out() + r.err());
+        assertTrue(lines.get(0).equals("read: ESTALE") || lines.get(0).equals("read: old bytes"), r.out());
+        assertTrue(lines.get(1).equals("write: ESTALE") || lines.get(1).equals("write: written"), r.out());
+        assertEquals("deployed file intact: True", lines.get(2), r.out());
+    }
+
+    /**
      * A process waiting for a lock ends its wait when signalled, as on a local disk; killed (kill -9), it dies at
      * once. Before, the kernel kept a killed waiter in D state for as long as the lock stayed held.
      */

@@ -1069,20 +1069,24 @@ public final class Replicate implements FileOps {
 
     /** A data or metadata operation on an existing inode: keyed by its gfid, retried once if the path moved. */
     private Outcome onInode(String path, Function<Gfid, IntFunction<FopRequest.Builder>> op) {
-        return onInode(path, false, op);
+        return onInode(path, false, null, op);
     }
 
-    private Outcome onInode(String path, boolean data,
+    /**
+     * A change of the inode at path; of the inode with gfid file if not null (a descriptor's), which the bricks
+     * check: ESTALE, not retried, if the path names another inode now.
+     */
+    private Outcome onInode(String path, boolean data, Gfid file,
             Function<Gfid, IntFunction<FopRequest.Builder>> op) {
         for (int attempt = 0;; attempt++) {
-            Gfid g = gfidOf(path);
+            Gfid g = file != null ? file : gfidOf(path);
             List<String> keys = g == null ? List.of(LeaseKeys.entry(path)) : List.of(LeaseKeys.inode(g));
             try {
                 Mutation m = new Mutation(path, keys, op.apply(g));
                 m.data = data;
                 return mutate(m);
             } catch (FopException e) {
-                if (e.errno() != Errno.ESTALE || attempt > 0) {
+                if (e.errno() != Errno.ESTALE || attempt > 0 || file != null) {
                     throw e;
                 }
                 set.gfids.remove(path);
@@ -1091,31 +1095,31 @@ public final class Replicate implements FileOps {
     }
 
     @Override
-    public Attr write(String path, long offset, ByteBuffer data) {
+    public Attr write(String path, Gfid file, long offset, ByteBuffer data) {
         String p = VolumePath.normalize(path);
         ByteString bytes = UnsafeByteOperations.unsafeWrap(data.duplicate());
-        return onInode(p, true, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p)
+        return onInode(p, true, file, g -> b -> FopRequest.newBuilder().setWrite(Write.newBuilder().setPath(p)
                 .setGfid(Wire.gfid(g)).setOffset(offset).setData(bytes).setTruncate(-1))).attr();
     }
 
     @Override
     public void truncate(String path, long size) {
         String p = VolumePath.normalize(path);
-        onInode(p, true, g -> b -> FopRequest.newBuilder().setTruncate(Truncate.newBuilder()
+        onInode(p, true, null, g -> b -> FopRequest.newBuilder().setTruncate(Truncate.newBuilder()
                 .setPath(p).setGfid(Wire.gfid(g)).setSize(size)));
     }
 
     @Override
     public void fallocate(String path, int mode, long offset, long length) {
         String p = VolumePath.normalize(path);
-        onInode(p, true, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
+        onInode(p, true, null, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
                 .setGfid(Wire.gfid(g)).setMode(mode).setOffset(offset).setLength(length)));
     }
 
     @Override
     public Attr setattr(String path, SetAttr s) {
         String p = VolumePath.normalize(path);
-        return onInode(p, s.size() != null, g -> b -> {
+        return onInode(p, s.size() != null, null, g -> b -> {
             Setattr.Builder sb = Setattr.newBuilder().setPath(p).setGfid(Wire.gfid(g)).setValid(s.valid());
             if (s.mode() != null) {
                 sb.setMode(s.mode());
@@ -1167,7 +1171,7 @@ public final class Replicate implements FileOps {
     }
 
     @Override
-    public ByteBuffer read(String path, long offset, int length) {
+    public ByteBuffer read(String path, Gfid file, long offset, int length) {
         String p = VolumePath.normalize(path);
         List<Integer> up = set.up();
         if (up.isEmpty()) {
@@ -1182,8 +1186,8 @@ public final class Replicate implements FileOps {
         // one round trip in the common case: the preferred brick reads (and reports its changelog) while the
         // others only look up, so blame is known before the data is trusted
         Replies r = fanout(up, b -> b == preferred
-                ? FopRequest.newBuilder().setRead(Read.newBuilder().setPath(p).setOffset(offset).setLength(length)
-                        .setStat(true))
+                ? FopRequest.newBuilder().setRead(Read.newBuilder().setPath(p).setGfid(Wire.gfid(file))
+                        .setOffset(offset).setLength(length).setStat(true))
                 : FopRequest.newBuilder().setLookup(Lookup.newBuilder().setPath(p)),
                 header(List.of(), List.of()), false, new ArrayList<>());
         Decision d = decide(p, r.ok);
@@ -1213,7 +1217,8 @@ public final class Replicate implements FileOps {
         }
         int from = readChild(p, good);
         Replies again = fanout(List.of(from), b -> FopRequest.newBuilder().setRead(Read.newBuilder().setPath(p)
-                .setOffset(offset).setLength(length)), header(List.of(), List.of()), false, new ArrayList<>());
+                .setGfid(Wire.gfid(file)).setOffset(offset).setLength(length)), header(List.of(), List.of()), false,
+                new ArrayList<>());
         FopReply reply = again.ok.get(from);
         if (reply == null) {
             throw new FopException(Errno.ENOTCONN, VolumePath.display(p) + ": the good copy's brick went away");

@@ -51,10 +51,23 @@ public interface FileOps extends AutoCloseable {
     int RENAME_EXCHANGE = 2;
 
     /** Up to length bytes from offset; fewer at end of file. The buffer is read-only. */
-    ByteBuffer read(String path, long offset, int length);
+    default ByteBuffer read(String path, long offset, int length) {
+        return read(path, null, offset, length);
+    }
+
+    /**
+     * As {@link #read(String, long, int)}, of the file with gfid file (a descriptor's) when not null: ESTALE if the
+     * path names another file now, never that file's bytes.
+     */
+    ByteBuffer read(String path, Gfid file, long offset, int length);
 
     /** Writes all of data at offset; returns the file's attributes just after (null if unknown). */
-    Attr write(String path, long offset, ByteBuffer data);
+    default Attr write(String path, long offset, ByteBuffer data) {
+        return write(path, null, offset, data);
+    }
+
+    /** As {@link #write(String, long, ByteBuffer)}, to the file with gfid file when not null (else ESTALE). */
+    Attr write(String path, Gfid file, long offset, ByteBuffer data);
 
     void truncate(String path, long size);
 

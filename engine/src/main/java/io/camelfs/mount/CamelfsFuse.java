@@ -612,7 +612,8 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         return call("read", path, () -> {
-            ByteBuffer b = volume.read(p(path), offset, (int) size);
+            // of the descriptor's file: after a rename over its name elsewhere, ESTALE, not the other file's bytes
+            ByteBuffer b = volume.read(p(path), openFiles.gfid(fi.fh.get()), offset, (int) size);
             int n = b.remaining();
             if (b.hasArray()) {
                 buf.put(0, b.array(), b.arrayOffset() + b.position(), n);
@@ -638,7 +639,7 @@ public final class CamelfsFuse extends FuseStubFS {
                 pending.send(v); // reports what failed it, if anything did
             }
             pending.sendAll();
-            changed(v, () -> volume.write(v, offset, data));
+            changed(v, () -> volume.write(v, openFiles.gfid(fi.fh.get()), offset, data));
             return (int) size;
         });
     }

@@ -153,16 +153,16 @@ public final class MeteredOps implements FileOps {
     }
 
     @Override
-    public ByteBuffer read(String path, long offset, int length) {
-        ByteBuffer b = timed("read", () -> next.read(path, offset, length));
+    public ByteBuffer read(String path, Gfid file, long offset, int length) {
+        ByteBuffer b = timed("read", () -> next.read(path, file, offset, length));
         meter.bytesRead.add(b.remaining());
         return b;
     }
 
     @Override
-    public Attr write(String path, long offset, ByteBuffer data) {
+    public Attr write(String path, Gfid file, long offset, ByteBuffer data) {
         int n = data.remaining();
-        Attr a = timed("write", () -> next.write(path, offset, data));
+        Attr a = timed("write", () -> next.write(path, file, offset, data));
         meter.bytesWritten.add(n);
         return a;
     }
