@@ -278,6 +278,42 @@ class MountIT {
     }
 
     /**
+     * flock(2), which PHP's flock() and flock(1) in cron jobs use, is seen by the other mount (the kernel kept it to
+     * one machine before), is independent of fcntl locks as on Linux, and goes with its descriptor's last close.
+     */
+    @Test
+    void flockLocksAreSharedByTwoMountsAndGoAtClose() throws Exception {
+        String script = "import fcntl, os, sys, time, subprocess\n"
+                + "m1, m2 = sys.argv[1], sys.argv[2]\n"
+                + "with open(m1 + '/flocked.dat', 'wb') as f:\n"
+                + "    f.write(b'x')\n"
+                + "fd = os.open(m1 + '/flocked.dat', os.O_RDWR)\n"
+                + "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+                + "def other(code):\n"
+                + "    return subprocess.run([sys.executable, '-c', 'import fcntl, os, sys, time\\n'"
+                + " + 'f = os.open(sys.argv[1], os.O_RDWR)\\n' + code, m2 + '/flocked.dat'], capture_output=True,"
+                + " text=True, timeout=30).stdout.strip()\n"
+                + "print(other('try:\\n fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)\\n print(\"granted\")\\n"
+                + "except OSError as e:\\n print(\"flock on the other mount: refused\", e.errno)'))\n"
+                + "print(other('fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\\nprint(\"fcntl lock beside it: granted\")'))\n"
+                + "waiter = subprocess.Popen([sys.executable, '-c', 'import fcntl, os, sys, time\\n'"
+                + " + 'f = os.open(sys.argv[1], os.O_RDWR)\\nt = time.time()\\nfcntl.flock(f, fcntl.LOCK_EX)\\n'"
+                + " + 'print(\"blocking flock: granted after %.1f s\" % (time.time() - t))', m2 + '/flocked.dat'],"
+                + " stdout=subprocess.PIPE, text=True)\n"
+                + "time.sleep(1)\n"
+                + "os.close(fd)\n"
+                + "print(waiter.communicate(timeout=30)[0].strip())\n";
+        Files.writeString(work.resolve("flocked.py"), script);
+        Sh.Result r = Sh.run(work, Duration.ofSeconds(90), "python3 flocked.py " + m1.dir + " " + m2.dir);
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out() + r.err());
+        assertEquals("flock on the other mount: refused 11", lines.get(0));
+        assertEquals("fcntl lock beside it: granted", lines.get(1));
+        assertTrue(lines.get(2).matches("blocking flock: granted after [1-2]\\.[0-9] s"),
+                "granted when the holder closed its descriptor: " + lines.get(2));
+    }
+
+    /**
      * A lock is on the file a descriptor opened, as on a local disk, not on the name the file had: once renamed or
      * unlinked through the other mount it is still lockable (locks went by path, and failed ENOENT), and the other
      * mount's processes see the lock under the new name.

@@ -1403,7 +1403,8 @@ public final class Replicate implements FileOps {
     private static FopRequest.Builder lockRequest(String p, LockCmd cmd, LockType type, LockRequest req,
             ByteString owner) {
         return FopRequest.newBuilder().setLock(Lock.newBuilder().setPath(p).setGfid(Wire.gfid(req.file())).setCmd(cmd)
-                .setType(type).setStart(req.start()).setLength(req.length()).setOwner(owner).setPid(req.pid()));
+                .setType(type).setStart(req.start()).setLength(req.length()).setOwner(owner).setPid(req.pid())
+                .setFlock(req.flock()));
     }
 
     private FopReply lockOn(int b, String p, LockCmd cmd, LockType type, LockRequest req, ByteString owner,

@@ -525,6 +525,9 @@ final class BrickService {
             Gfid named = Wire.gfid(l.getGfid());
             Attr a = named != null ? null : store.stat(l.getPath());
             inode = named != null ? named.hex() : a.gfid() != null ? a.gfid().hex() : "ino:" + a.ino();
+            if (l.getFlock()) {
+                inode = "flock:" + inode; // a table of its own: POSIX locks of the file do not see flock's
+            }
         } catch (FopException e) {
             return FopReply.newBuilder().setErrno(e.errno()).setError(e.getMessage()).build();
         }
@@ -551,7 +554,9 @@ final class BrickService {
         CountDownLatch granted = new CountDownLatch(1);
         LockTable.Waiter w;
         try {
-            w = locks.set(inode, owner, type, l.getStart(), end, (int) l.getPid(), granted::countDown);
+            // flock(2) does not detect deadlocks on Linux, and EDEADLK is none of its errors
+            w = locks.set(inode, owner, type, l.getStart(), end, (int) l.getPid(), !l.getFlock(),
+                    granted::countDown);
         } catch (FopException deadlock) {
             return FopReply.newBuilder().setErrno(deadlock.errno()).setError(VolumePath.display(l.getPath()) + ": "
                     + deadlock.getMessage()).build();

@@ -101,17 +101,18 @@ final class LockTable {
     /**
      * F_SETLKW: grants now or when the conflicting locks go; returns the waiter so a deadline can cancel it.
      *
+     * @param detectDeadlock whether a wait that would close a cycle fails (POSIX locks; not flock, as on Linux)
      * @throws FopException EDEADLK, if waiting would close a cycle of owners waiting for each other (as Linux
      *     refuses such a wait on a local disk; the cycle's owners would otherwise wait for ever)
      */
     synchronized Waiter set(String inode, Owner owner, LockRequest.Type type, long start, long end, int pid,
-            Runnable onGranted) {
+            boolean detectDeadlock, Runnable onGranted) {
         Waiter w = new Waiter(inode, owner, type, start, end, pid, onGranted);
         if (conflict(inode, owner, type, start, end) == null) {
             apply(inode, owner, type, start, end, pid);
             w.done = true;
             onGranted.run();
-        } else if (waitsFor(blockers(inode, owner, type, start, end), owner)) {
+        } else if (detectDeadlock && waitsFor(blockers(inode, owner, type, start, end), owner)) {
             throw new FopException(Errno.EDEADLK, Errno.describe(Errno.EDEADLK));
         } else {
             waiters.computeIfAbsent(inode, k -> new ArrayList<>()).add(w);

@@ -54,6 +54,10 @@ public final class CamelfsFuse extends FuseStubFS {
     private static final int F_GETLK = 5;
     private static final int F_SETLK = 6;
     private static final int F_SETLKW = 7;
+    private static final int LOCK_SH = 1;
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
+    private static final int LOCK_UN = 8;
     private static final int XATTR_SIZE_MAX = 65536;
     /** How often a waiting F_SETLKW looks whether its process was signalled. */
     private static final long LOCK_WAIT_SLICE_MILLIS = 250;
@@ -666,6 +670,13 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         pending.released(VolumePath.normalize(path)); // a path that opened: p() has nothing to refuse
+        if (FlockRelease.marked(fi)) { // the descriptor's last close: its flock lock goes with it
+            call("flock", path, () -> {
+                take(path, p(path), LockRequest.flock(LockRequest.Command.SET, LockRequest.Type.UNLOCK,
+                        fi.lock_owner.get(), 0, openFiles.gfid(fi.fh.get())));
+                return 0;
+            });
+        }
         OpenFiles.Open o = openFiles.remove(fi.fh.get());
         return o == null || !o.hidden() ? 0 : call("release", path, () -> {
             String v = p(path);
@@ -849,38 +860,11 @@ public final class CamelfsFuse extends FuseStubFS {
                 start += len;
                 len = -len;
             }
-            int pid = (int) flock.l_pid.get();
-            int caller = (int) getContext().pid.get(); // the locking thread, whose descriptor PageDrops uses
-            LockRequest request = new LockRequest(c, type, start, len, owner, pid, file);
-            // a wait first tries without waiting; if the lock is held elsewhere it waits with the path free, where
-            // the reply leaves (see DeferredReplies)
-            boolean deferrable = c == LockRequest.Command.SET_WAIT && deferred.available();
-            LockResult r;
-            try {
-                r = volume.lock(v, deferrable ? request.as(LockRequest.Command.SET) : request);
-            } catch (FopException e) {
-                if (!deferrable || e.errno() != Errno.EAGAIN) {
-                    throw e;
-                }
-                deferred.defer(jnr.ffi.Struct.getMemory(getContext()), interrupted -> call("lockwait", path, () -> {
-                    // in slices, so that a signal to the waiting process (FUSE_INTERRUPT) ends the wait
-                    while (!granted(v, request.waitingAtMost(LOCK_WAIT_SLICE_MILLIS))) {
-                        if (interrupted.getAsBoolean()) {
-                            return -Errno.EINTR;
-                        }
-                    }
-                    pageDrops.afterLock(caller, v);
-                    return 0;
-                }));
-                return 0;
-            }
-            if (c != LockRequest.Command.GET && type != LockRequest.Type.UNLOCK) {
-                pageDrops.afterLock(caller, v);
-            }
+            LockResult r = take(path, v, new LockRequest(c, type, start, len, owner, (int) flock.l_pid.get(), file));
             if (c != LockRequest.Command.GET && type == LockRequest.Type.UNLOCK && start == 0 && len == 0) {
                 locked.remove(ownerKey); // the owner holds nothing on this file now (libfuse's unlock at close)
             }
-            if (c == LockRequest.Command.GET) {
+            if (r != null && c == LockRequest.Command.GET) {
                 if (r.granted() || r.type() == LockRequest.Type.UNLOCK) {
                     flock.l_type.set(Flock.F_UNLCK);
                 } else {
@@ -892,6 +876,61 @@ public final class CamelfsFuse extends FuseStubFS {
             }
             return 0;
         });
+    }
+
+    /**
+     * BSD flock(2): a lock of the whole file, held by the bricks like fcntl's so that processes on other mounts see
+     * it (without this, the kernel kept flock locks to this machine), in a table of its own as on Linux. The owner
+     * is the open file description; libfuse unlocks at its last close.
+     */
+    @Override
+    public int flock(String path, FuseFileInfo fi, int op) {
+        return call("flock", path, () -> {
+            LockRequest.Type type = (op & LOCK_UN) != 0 ? LockRequest.Type.UNLOCK
+                    : (op & LOCK_EX) != 0 ? LockRequest.Type.WRITE
+                    : (op & LOCK_SH) != 0 ? LockRequest.Type.READ : null;
+            if (type == null) {
+                return -Errno.EINVAL;
+            }
+            LockRequest.Command c = (op & LOCK_NB) != 0 || type == LockRequest.Type.UNLOCK ? LockRequest.Command.SET
+                    : LockRequest.Command.SET_WAIT;
+            take(path, p(path), LockRequest.flock(c, type, fi.lock_owner.get(), (int) getContext().pid.get(),
+                    openFiles.gfid(fi.fh.get())));
+            return 0;
+        });
+    }
+
+    /**
+     * Asks the bricks for a lock (or its test, or its release) and drops cached pages once one is granted; null if a
+     * wait was deferred. A wait first tries without waiting; if the lock is held elsewhere it waits with the path
+     * free, where the reply leaves (see DeferredReplies), in slices, so that a signal to the waiting process
+     * (FUSE_INTERRUPT) ends it.
+     */
+    private LockResult take(String path, String v, LockRequest request) {
+        int caller = (int) getContext().pid.get(); // the locking thread, whose descriptor PageDrops uses
+        boolean deferrable = request.command() == LockRequest.Command.SET_WAIT && deferred.available();
+        LockResult r;
+        try {
+            r = volume.lock(v, deferrable ? request.as(LockRequest.Command.SET) : request);
+        } catch (FopException e) {
+            if (!deferrable || e.errno() != Errno.EAGAIN) {
+                throw e;
+            }
+            deferred.defer(jnr.ffi.Struct.getMemory(getContext()), interrupted -> call("lockwait", path, () -> {
+                while (!granted(v, request.waitingAtMost(LOCK_WAIT_SLICE_MILLIS))) {
+                    if (interrupted.getAsBoolean()) {
+                        return -Errno.EINTR;
+                    }
+                }
+                pageDrops.afterLock(caller, v);
+                return 0;
+            }));
+            return null;
+        }
+        if (request.command() != LockRequest.Command.GET && request.type() != LockRequest.Type.UNLOCK) {
+            pageDrops.afterLock(caller, v);
+        }
+        return r;
     }
 
     /** Whether the lock was granted within its wait; false if it is still held elsewhere. */

@@ -220,6 +220,19 @@ class ReplicateTest {
     }
 
     @Test
+    void flockLocksConflictWithEachOtherButNotWithPosixLocks() throws Exception {
+        try (LocalVolume v = new LocalVolume(tmp, 2); Replicate a = v.client(); Replicate b = v.client()) {
+            Gfid file = a.create("f", 0644, true).gfid();
+            a.lock("f", LockRequest.flock(LockRequest.Command.SET, LockRequest.Type.WRITE, 1, 11, file));
+            assertErrno(Errno.EAGAIN, () -> b.lock("f",
+                    LockRequest.flock(LockRequest.Command.SET, LockRequest.Type.READ, 2, 22, file)));
+            b.lock("f", new LockRequest(LockRequest.Command.SET, LockRequest.Type.WRITE, 0, 0, 2, 22, file));
+            a.lock("f", LockRequest.flock(LockRequest.Command.SET, LockRequest.Type.UNLOCK, 1, 11, file));
+            b.lock("f", LockRequest.flock(LockRequest.Command.SET, LockRequest.Type.READ, 2, 22, file));
+        }
+    }
+
+    @Test
     void blockingLockWaitsForRelease() throws Exception {
         try (LocalVolume v = new LocalVolume(tmp, 2); Replicate a = v.client(); Replicate b = v.client()) {
             a.create("l", 0644, true);

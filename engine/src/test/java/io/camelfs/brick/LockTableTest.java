@@ -27,7 +27,7 @@ class LockTableTest {
     private final LockTable.Owner c = owner("c");
 
     private LockTable.Waiter waitFor(LockTable.Owner o, String inode, Type type, long start, long end) {
-        return table.set(inode, o, type, start, end, 1, () -> granted.add(o.id().toStringUtf8()));
+        return table.set(inode, o, type, start, end, 1, true, () -> granted.add(o.id().toStringUtf8()));
     }
 
     @Test
