@@ -755,4 +755,23 @@ class MountIT {
         }
         assertBricksIdentical();
     }
+
+    /**
+     * A create sent with its first write that finds the name made meanwhile by the other mount is an open of that
+     * file (no O_EXCL): the descriptor's later writes, which name its file's gfid, go to that file too.
+     */
+    @Test
+    void aCreateThatLostToTheOtherMountWritesTheFileItOpened() throws Exception {
+        Path dir1 = Files.createDirectories(m1.dir.resolve("lost"));
+        Path dir2 = m2.dir.resolve("lost");
+        var open = java.util.EnumSet.of(java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        try (var ch = java.nio.channels.FileChannel.open(dir1.resolve("both"), open)) {
+            Files.writeString(dir2.resolve("both"), "from m2\n"); // the name is made on the other mount first
+            ch.write(ByteBuffer.wrap("A".getBytes(StandardCharsets.UTF_8)), 0); // the create goes, and loses
+            ch.write(ByteBuffer.wrap("B".getBytes(StandardCharsets.UTF_8)), 1);
+        }
+        assertEquals("ABom m2\n", Files.readString(dir2.resolve("both")));
+        assertBricksIdentical();
+    }
 }

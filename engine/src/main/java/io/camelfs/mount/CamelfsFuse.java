@@ -264,10 +264,12 @@ public final class CamelfsFuse extends FuseStubFS {
     }
 
     /** A pending create reached the bricks (a null attr: it failed). */
-    private void sent(String path, Attr a, boolean made, long start) {
+    private void sent(String path, Gfid predicted, Attr a, boolean made, long start) {
         remember(path, a, start);
         if (made) {
             xattrs.none(path, a.gfid(), start);
+        } else if (a != null) {
+            openFiles.retarget(predicted, a.gfid()); // the descriptor opened another client's file
         }
     }
 

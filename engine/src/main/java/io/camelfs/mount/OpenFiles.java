@@ -33,6 +33,16 @@ final class OpenFiles {
         return o == null ? null : o.gfid();
     }
 
+    /**
+     * Descriptors of a file whose create lost to another client's: they have that client's file (a create without
+     * O_EXCL is an open of an existing file), whose gfid their reads, writes and locks must name.
+     */
+    void retarget(Gfid predicted, Gfid actual) {
+        if (actual != null && !actual.equals(predicted)) {
+            byHandle.replaceAll((h, o) -> o.gfid().equals(predicted) ? new Open(actual, o.hidden()) : o);
+        }
+    }
+
     /** The descriptor was closed for good; what it had open, or null. */
     Open remove(long handle) {
         return handle == 0 ? null : byHandle.remove(handle);

@@ -4,6 +4,7 @@ import io.camelfs.fop.Attr;
 import io.camelfs.fop.Errno;
 import io.camelfs.fop.FileOps;
 import io.camelfs.fop.FopException;
+import io.camelfs.fop.Gfid;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,9 +38,10 @@ final class PendingCreates {
     interface Sent {
         /**
          * The attributes after the create (and its data), to keep; null if sending failed. made: the bricks made the
-         * file (not so if another client had made the name meanwhile).
+         * file with the predicted gfid (not so if another client had made the name meanwhile: then the creator's
+         * descriptor has that client's file, with its gfid).
          */
-        void created(String path, Attr attr, boolean made, long startNanos);
+        void created(String path, Gfid predicted, Attr attr, boolean made, long startNanos);
     }
 
     private final ConcurrentHashMap<String, Pending> byPath = new ConcurrentHashMap<>();
@@ -159,10 +161,10 @@ final class PendingCreates {
                 }
             }
             byPath.remove(p.path, p);
-            sent.created(p.path, a, made, start);
+            sent.created(p.path, p.attr.gfid(), a, made, start);
         } catch (FopException e) {
             p.failed = e.errno();
-            sent.created(p.path, null, false, start);
+            sent.created(p.path, p.attr.gfid(), null, false, start);
             throw e;
         }
     }
