@@ -1103,16 +1103,16 @@ public final class Replicate implements FileOps {
     }
 
     @Override
-    public void truncate(String path, long size) {
+    public void truncate(String path, Gfid file, long size) {
         String p = VolumePath.normalize(path);
-        onInode(p, true, null, g -> b -> FopRequest.newBuilder().setTruncate(Truncate.newBuilder()
+        onInode(p, true, file, g -> b -> FopRequest.newBuilder().setTruncate(Truncate.newBuilder()
                 .setPath(p).setGfid(Wire.gfid(g)).setSize(size)));
     }
 
     @Override
-    public void fallocate(String path, int mode, long offset, long length) {
+    public void fallocate(String path, Gfid file, int mode, long offset, long length) {
         String p = VolumePath.normalize(path);
-        onInode(p, true, null, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
+        onInode(p, true, file, g -> b -> FopRequest.newBuilder().setFallocate(Fallocate.newBuilder().setPath(p)
                 .setGfid(Wire.gfid(g)).setMode(mode).setOffset(offset).setLength(length)));
     }
 

@@ -69,7 +69,12 @@ public interface FileOps extends AutoCloseable {
     /** As {@link #write(String, long, ByteBuffer)}, to the file with gfid file when not null (else ESTALE). */
     Attr write(String path, Gfid file, long offset, ByteBuffer data);
 
-    void truncate(String path, long size);
+    default void truncate(String path, long size) {
+        truncate(path, null, size);
+    }
+
+    /** As {@link #truncate(String, long)}, of the file with gfid file when not null (else ESTALE). */
+    void truncate(String path, Gfid file, long size);
 
     void fsync(String path, boolean datasync);
 
@@ -88,7 +93,12 @@ public interface FileOps extends AutoCloseable {
 
     StatFs statfs(String path);
 
-    void fallocate(String path, int mode, long offset, long length);
+    default void fallocate(String path, int mode, long offset, long length) {
+        fallocate(path, null, mode, offset, length);
+    }
+
+    /** As {@link #fallocate(String, int, long, long)}, of the file with gfid file when not null (else ESTALE). */
+    void fallocate(String path, Gfid file, int mode, long offset, long length);
 
     LockResult lock(String path, LockRequest request);
 

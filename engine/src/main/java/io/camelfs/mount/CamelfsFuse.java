@@ -414,17 +414,21 @@ public final class CamelfsFuse extends FuseStubFS {
 
     @Override
     public int truncate(String path, long size) {
-        return call("truncate", path, () -> {
-            String v = p(path);
-            forget(v);
-            volume.truncate(v, size);
-            return 0;
-        });
+        return truncate(path, null, size);
     }
 
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
-        return truncate(path, size);
+        return truncate(path, openFiles.gfid(fi.fh.get()), size); // the descriptor's file, as its writes
+    }
+
+    private int truncate(String path, Gfid file, long size) {
+        return call("truncate", path, () -> {
+            String v = p(path);
+            forget(v);
+            volume.truncate(v, file, size);
+            return 0;
+        });
     }
 
     @Override
@@ -703,7 +707,7 @@ public final class CamelfsFuse extends FuseStubFS {
         return call("fallocate", path, () -> {
             String v = p(path);
             forget(v);
-            volume.fallocate(v, mode, off, length);
+            volume.fallocate(v, openFiles.gfid(fi.fh.get()), mode, off, length);
             return 0;
         });
     }

@@ -168,8 +168,8 @@ public final class MeteredOps implements FileOps {
     }
 
     @Override
-    public void truncate(String path, long size) {
-        timed("truncate", () -> next.truncate(path, size));
+    public void truncate(String path, Gfid file, long size) {
+        timed("truncate", () -> next.truncate(path, file, size));
     }
 
     @Override
@@ -213,8 +213,8 @@ public final class MeteredOps implements FileOps {
     }
 
     @Override
-    public void fallocate(String path, int mode, long offset, long length) {
-        timed("fallocate", () -> next.fallocate(path, mode, offset, length));
+    public void fallocate(String path, Gfid file, int mode, long offset, long length) {
+        timed("fallocate", () -> next.fallocate(path, file, mode, offset, length));
     }
 
     @Override
