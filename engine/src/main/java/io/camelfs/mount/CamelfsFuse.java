@@ -887,7 +887,7 @@ public final class CamelfsFuse extends FuseStubFS {
     /**
      * BSD flock(2): a lock of the whole file, held by the bricks like fcntl's so that processes on other mounts see
      * it (without this, the kernel kept flock locks to this machine), in a table of its own as on Linux. The owner
-     * is the open file description; libfuse unlocks at its last close.
+     * is the open file description; {@link #release} unlocks at its last close.
      */
     @Override
     public int flock(String path, FuseFileInfo fi, int op) {
