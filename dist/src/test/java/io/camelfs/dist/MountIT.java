@@ -69,6 +69,12 @@ class MountIT {
         Sh.run(Path.of("/"), Duration.ofSeconds(60), "rm -rf " + work);
     }
 
+    /** Runs a Python script with the two mounts' directories as its arguments. */
+    private Sh.Result onBothMounts(String name, String script, Duration timeout) throws Exception {
+        Files.writeString(work.resolve(name), script);
+        return Sh.run(work, timeout, "python3 " + name + " " + m1.dir + " " + m2.dir);
+    }
+
     private Path probe() {
         return Path.of(System.getProperty("camelfs.home")).resolve("dist/src/test/resources/posix_probe.py");
     }
@@ -295,7 +301,8 @@ class MountIT {
                 + " text=True, timeout=30).stdout.strip()\n"
                 + "print(other('try:\\n fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)\\n print(\"granted\")\\n"
                 + "except OSError as e:\\n print(\"flock on the other mount: refused\", e.errno)'))\n"
-                + "print(other('fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\\nprint(\"fcntl lock beside it: granted\")'))\n"
+                + "print(other('fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\\n'"
+                + " 'print(\"fcntl lock beside it: granted\")'))\n"
                 + "waiter = subprocess.Popen([sys.executable, '-c', 'import fcntl, os, sys, time\\n'"
                 + " + 'f = os.open(sys.argv[1], os.O_RDWR)\\nt = time.time()\\nfcntl.flock(f, fcntl.LOCK_EX)\\n'"
                 + " + 'print(\"blocking flock: granted after %.1f s\" % (time.time() - t))', m2 + '/flocked.dat'],"
@@ -303,8 +310,7 @@ class MountIT {
                 + "time.sleep(1)\n"
                 + "os.close(fd)\n"
                 + "print(waiter.communicate(timeout=30)[0].strip())\n";
-        Files.writeString(work.resolve("flocked.py"), script);
-        Sh.Result r = Sh.run(work, Duration.ofSeconds(90), "python3 flocked.py " + m1.dir + " " + m2.dir);
+        Sh.Result r = onBothMounts("flocked.py", script, Duration.ofSeconds(90));
         List<String> lines = r.out().lines().toList();
         assertEquals(3, lines.size(), r.out() + r.err());
         assertEquals("flock on the other mount: refused 11", lines.get(0));
@@ -342,8 +348,7 @@ class MountIT {
                 + "fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)\n"
                 + "print('unlinked: granted', flush=True)\n"
                 + "os.close(fd)\n";
-        Files.writeString(work.resolve("follow.py"), script);
-        Sh.Result r = Sh.run(work, Duration.ofSeconds(60), "python3 follow.py " + m1.dir + " " + m2.dir);
+        Sh.Result r = onBothMounts("follow.py", script, Duration.ofSeconds(60));
         assertEquals("renamed: granted\nother mount: refused 11\nunlinked: granted\n", r.out(), r.err());
     }
 
@@ -377,8 +382,7 @@ class MountIT {
                 + "os.close(fd)\n"
                 + "with open(m2 + '/deploy.dat', 'rb') as f:\n"
                 + "    print('deployed file intact:', f.read() == b'n' * size)\n";
-        Files.writeString(work.resolve("deploy.py"), script);
-        Sh.Result r = Sh.run(work, Duration.ofSeconds(60), "python3 deploy.py " + m1.dir + " " + m2.dir);
+        Sh.Result r = onBothMounts("deploy.py", script, Duration.ofSeconds(60));
         List<String> lines = r.out().lines().toList();
         assertEquals(4, lines.size(), r.out() + r.err());
         assertTrue(lines.get(0).equals("read: ESTALE") || lines.get(0).equals("read: old bytes"), r.out());
@@ -429,13 +433,7 @@ class MountIT {
                 + "w.join(20)\n";
         Files.writeString(work.resolve("signalled.py"), script);
         try (Mounted m = Mounted.mount(work, address, work.resolve("m-signals"), "")) {
-            Sh.Result r;
-            try {
-                r = Sh.run(work, Duration.ofSeconds(60), "python3 signalled.py " + m.dir + "/signalled.dat");
-            } catch (AssertionError hung) {
-                m.abortConnection(); // free the stuck processes, or the unmount below waits for them
-                throw hung;
-            }
+            Sh.Result r = m.runFreeingStuck(Duration.ofSeconds(60), "python3 signalled.py " + m.dir + "/signalled.dat");
             List<String> lines = r.out().lines().toList();
             assertEquals(3, lines.size(), r.out() + r.err());
             assertTrue(lines.get(0).matches("interrupted after 1\\.[0-4] s"), "signalled at 1 s: " + lines.get(0));
@@ -502,14 +500,8 @@ class MountIT {
         Files.writeString(work.resolve("race.py"), race);
         Files.writeString(work.resolve("waiting.py"), waiting);
         try (Mounted m = Mounted.mount(work, address, work.resolve("m-locks"), "")) {
-            Sh.Result r;
-            try {
-                r = Sh.run(work, Duration.ofSeconds(60), "python3 race.py " + m.dir + "/raced.dat; echo race=$?;"
-                        + " python3 waiting.py " + m.dir + "/waited.dat; echo waiting=$?");
-            } catch (AssertionError hung) {
-                m.abortConnection(); // free the stuck processes, or the unmount below waits for them
-                throw hung;
-            }
+            Sh.Result r = m.runFreeingStuck(Duration.ofSeconds(60), "python3 race.py " + m.dir + "/raced.dat;"
+                    + " echo race=$?; python3 waiting.py " + m.dir + "/waited.dat; echo waiting=$?");
             List<String> lines = r.out().lines().toList();
             assertTrue(lines.contains("race=0") && lines.contains("waiting=0"), "both scripts ended: " + r.out());
             assertTrue(lines.stream().anyMatch(l -> l.matches("locks [1-9][0-9]*"))

@@ -59,6 +59,19 @@ final class Mounted implements AutoCloseable {
     }
 
     /**
+     * Runs a shell command against this mount. If it does not end in time, the mount's connection is aborted before
+     * the failure is reported, to free the processes stuck on it (or the unmount at close would wait for them).
+     */
+    Sh.Result runFreeingStuck(Duration timeout, String command) throws Exception {
+        try {
+            return Sh.run(work, timeout, command);
+        } catch (AssertionError hung) {
+            abortConnection();
+            throw hung;
+        }
+    }
+
+    /**
      * Ends every request of this mount with ENOTCONN through the kernel's fusectl file system: what frees processes
      * stuck on a mount that stopped answering (its process may not even exit: a thread of it can be one of them).
      */

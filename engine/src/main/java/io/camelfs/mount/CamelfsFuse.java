@@ -676,7 +676,7 @@ public final class CamelfsFuse extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         pending.released(VolumePath.normalize(path)); // a path that opened: p() has nothing to refuse
-        if (FlockRelease.marked(fi)) { // the descriptor's last close: its flock lock goes with it
+        if (FileInfoBits.has(fi, FileInfoBits.FLOCK_RELEASE)) { // the descriptor's last close: its flock goes too
             call("flock", path, () -> {
                 take(path, p(path), LockRequest.flock(LockRequest.Command.SET, LockRequest.Type.UNLOCK,
                         fi.lock_owner.get(), 0, openFiles.gfid(fi.fh.get())));
@@ -913,7 +913,8 @@ public final class CamelfsFuse extends FuseStubFS {
      * (FUSE_INTERRUPT) ends it.
      */
     private LockResult take(String path, String v, LockRequest request) {
-        int caller = (int) getContext().pid.get(); // the locking thread, whose descriptor PageDrops uses
+        FuseContext context = getContext();
+        int caller = (int) context.pid.get(); // the locking thread, whose descriptor PageDrops uses
         boolean deferrable = request.command() == LockRequest.Command.SET_WAIT && deferred.available();
         LockResult r;
         try {
@@ -922,7 +923,7 @@ public final class CamelfsFuse extends FuseStubFS {
             if (!deferrable || e.errno() != Errno.EAGAIN) {
                 throw e;
             }
-            deferred.defer(jnr.ffi.Struct.getMemory(getContext()), interrupted -> call("lockwait", path, () -> {
+            deferred.defer(jnr.ffi.Struct.getMemory(context), interrupted -> call("lockwait", path, () -> {
                 while (!granted(v, request.waitingAtMost(LOCK_WAIT_SLICE_MILLIS))) {
                     if (interrupted.getAsBoolean()) {
                         return -Errno.EINTR;

@@ -22,7 +22,7 @@ class DirectWritesTest {
     private static Pointer fileInfo(int flags) {
         Pointer p = Memory.allocateDirect(RT, 40);
         p.putInt(0, flags);
-        p.putInt(DirectWrites.BITS_OFFSET, 0b10);
+        p.putInt(FileInfoBits.OFFSET, 0b10);
         p.putLong(24, 77); // fh
         return p;
     }
@@ -32,7 +32,7 @@ class DirectWritesTest {
         DirectWrites.apply(FuseFileInfo.of(p));
         assertEquals(77, p.getLong(24), "fh untouched");
         assertEquals(flags, p.getInt(0), "flags untouched");
-        return p.getInt(DirectWrites.BITS_OFFSET);
+        return p.getInt(FileInfoBits.OFFSET);
     }
 
     @Test
