@@ -932,6 +932,7 @@ public final class PosixStore {
 
     /** Gives an inode created outside camelfs the volume-wide gfid; EEXIST if it already has another. */
     public Attr setGfid(String path, Gfid gfid) {
+        requireGfid(gfid, path);
         try (Entry e = entry(path, true); Inode i = open(e, Posix.O_RDONLY)) {
             if (!xattrCapable(i.stat)) {
                 return attr(i.stat, null);

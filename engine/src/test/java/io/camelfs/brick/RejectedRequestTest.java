@@ -18,6 +18,7 @@ import io.camelfs.protocol.v1.Lock;
 import io.camelfs.protocol.v1.LockCmd;
 import io.camelfs.protocol.v1.Mkdir;
 import io.camelfs.protocol.v1.Mknod;
+import io.camelfs.protocol.v1.SetGfid;
 import io.camelfs.protocol.v1.SetMeta;
 import io.camelfs.protocol.v1.Setattr;
 import io.camelfs.protocol.v1.Stat;
@@ -27,6 +28,7 @@ import io.camelfs.protocol.v1.Xattr;
 import io.camelfs.testing.BrickInspector;
 import io.camelfs.testing.LocalVolume;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,16 @@ class RejectedRequestTest {
     @AfterEach
     void stop() {
         volume.close();
+    }
+
+    /** Adopting a file (set_gfid) without naming the gfid to give it was an internal error (a NullPointerException). */
+    @Test
+    void anAdoptionWithoutGfidIsRefused() throws Exception {
+        Files.writeString(brick.resolve("made-outside"), "x");
+        Map<String, String> before = BrickInspector.snapshot(brick, true);
+        FopReply r = call(FopRequest.newBuilder().setSetGfid(SetGfid.newBuilder().setPath("made-outside")));
+        assertEquals(Errno.EINVAL, r.getErrno(), r.getError());
+        assertEquals(before, BrickInspector.snapshot(brick, true));
     }
 
     /** A create or mkdir without a gfid used to make the inode, fail setting the gfid, and leave it behind. */
