@@ -64,7 +64,7 @@ final class Link implements AutoCloseable {
 
     /** A link through the Unix socket the brick at a named in its hello (it is on this host). */
     static Link connectLocal(BrickAddress a, Path socket, Duration timeout) throws IOException {
-        return over(a, UnixDuplex.connect(socket, (int) Math.max(1, timeout.toMillis())), false);
+        return over(a, UnixDuplex.connect(socket, (int) Math.max(1, timeout.toMillis()), SEND_BUFFER_MAX), false);
     }
 
     private static Link over(BrickAddress a, Duplex d, boolean tls) throws IOException {

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -143,6 +146,39 @@ class UnixDuplexTest {
             UnixDuplex.accepted(s.accept(), "peer").close();
             c.timeout(5000);
             assertEquals(-1, c.in().read(new byte[8]));
+        }
+    }
+
+    /**
+     * A client asking for a send buffer of one whole request hands it to the kernel without waiting for the peer to
+     * read; with the default buffer the same write waits. The kernel grants at most net.core.wmem_max.
+     */
+    @Test
+    void aSendBufferOfOneRequestTakesTheWholeRequestAtOnce() throws Exception {
+        int request = (1 << 20) + (32 << 10);
+        // readAllLines: a /proc file has no size, and readString read one byte of it
+        long wmemMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).trim());
+        Path p = tmp.resolve("s");
+        try (ServerSocketChannel s = listen(p); UnixDuplex big = UnixDuplex.connect(p, 1000, request);
+                UnixDuplex peer = UnixDuplex.accepted(s.accept(), "peer");
+                UnixDuplex small = UnixDuplex.connect(p, 1000);
+                UnixDuplex peer2 = UnixDuplex.accepted(s.accept(), "p2")) {
+            CompletableFuture<Void> whole = CompletableFuture.runAsync(() -> write(big, request));
+            CompletableFuture<Void> waits = CompletableFuture.runAsync(() -> write(small, request));
+            if (wmemMax >= request) {
+                whole.get(5, TimeUnit.SECONDS);
+            }
+            Thread.sleep(300);
+            assertTrue(!waits.isDone(), "a default buffer took a whole request without the peer reading");
+            peer2.close(); // the waiting write ends with an error
+        }
+    }
+
+    private static void write(UnixDuplex d, int bytes) {
+        try {
+            d.write(ByteBuffer.allocateDirect(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
